@@ -1,0 +1,1 @@
+"""The standardiste service: call sessions, configuration, CLI, storage and web back office."""
