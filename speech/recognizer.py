@@ -1,0 +1,216 @@
+"""Speech recognition with Vosk: one shared model per process, one recognizer per utterance.
+
+Audio in is mono 16-bit PCM `AudioFrame`s at the stream's rate (8 000 or 16 000 Hz from the
+telephone); it is resampled to the model's rate (16 000 Hz for the French models) before
+decoding. Word timings are seconds from the first sample this recognizer decoded; confidences
+are Vosk's word posteriors in [0, 1]. Decoding runs in a bounded thread pool (`DecoderPool`),
+never on the event loop; a recognizer serialises its own decoder calls with a lock, and the
+model is read-only and shared by all recognizers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import vosk
+
+from speech.convert import Resampler
+from speech.errors import AudioFormatError, GrammarNotSupported, ModelUnavailable
+from speech.frames import AudioFrame
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word with its timing (seconds) and confidence (0 to 1)."""
+
+    word: str
+    start: float
+    end: float
+    conf: float
+
+
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    """The final result of an utterance; empty text when nothing was recognised."""
+
+    text: str
+    confidence: float
+    """Mean word confidence (0 to 1); 0 when there are no words."""
+    words: tuple[Word, ...] = ()
+
+
+class SpeechModel:
+    """A loaded Vosk model, shared read-only by every recognizer of the process."""
+
+    def __init__(self, model: Any, path: Path, sample_rate: int, dynamic_grammar: bool) -> None:
+        self.vosk_model = model
+        self.path = path
+        self.sample_rate = sample_rate
+        """Rate (Hz) the model decodes; input is resampled to it."""
+        self.dynamic_grammar = dynamic_grammar
+        """Whether the model can take a phrase-list grammar (it ships HCLr.fst and Gr.fst)."""
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpeechModel:
+        """Load the model folder at `path`; raises `ModelUnavailable` with the reason."""
+        folder = Path(path).expanduser()
+        if not folder.is_dir():
+            raise ModelUnavailable(f"no Vosk model folder at {folder}")
+        if not (folder / "am").is_dir() and not (folder / "final.mdl").exists():
+            raise ModelUnavailable(f"{folder} is not a Vosk model (no am/ folder)")
+        vosk.SetLogLevel(-1)
+        try:
+            model = vosk.Model(str(folder))
+        except Exception as err:  # vosk raises a bare Exception("Failed to create a model")
+            raise ModelUnavailable(f"Vosk could not load the model in {folder}: {err}") from err
+        graph = folder / "graph"
+        dynamic = (graph / "HCLr.fst").exists() and (graph / "Gr.fst").exists()
+        return cls(model, folder, _model_rate(folder), dynamic)
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` is in the model's vocabulary."""
+        return int(self.vosk_model.vosk_model_find_word(word)) >= 0
+
+    def grammar(self, phrases: Sequence[str]) -> str:
+        """The Vosk grammar (JSON list) for `phrases`, keeping only phrases the model can say.
+
+        Raises `GrammarNotSupported` when the model has no runtime graph or no phrase is usable.
+        """
+        if not self.dynamic_grammar:
+            raise GrammarNotSupported(
+                f"the model in {self.path} has a static graph and cannot take a phrase list; "
+                "use a small model (with graph/HCLr.fst) or listen without hints"
+            )
+        kept: list[str] = []
+        for phrase in phrases:
+            words = phrase.lower().split()
+            if words and all(self.knows(word) for word in words):
+                kept.append(" ".join(words))
+        if not kept:
+            raise GrammarNotSupported(
+                f"none of the phrases {list(phrases)!r} is in the model's vocabulary",
+                code="grammar_empty",
+            )
+        if self.knows("[unk]"):
+            kept.append("[unk]")
+        return json.dumps(kept, ensure_ascii=False)
+
+
+def _model_rate(folder: Path) -> int:
+    conf = folder / "conf" / "mfcc.conf"
+    if conf.exists():
+        found = re.search(r"--sample-frequency=(\d+)", conf.read_text(encoding="utf-8"))
+        if found:
+            return int(found.group(1))
+    return 16000
+
+
+class DecoderPool:
+    """A bounded pool of decoder threads shared by every call's recognizers."""
+
+    def __init__(self, max_workers: int = 2) -> None:
+        if max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1, got {max_workers}")
+        self.max_workers = max_workers
+        self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="vosk-decoder")
+
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a blocking decoder call in the pool and await its result."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    def close(self) -> None:
+        """Stop the threads once the queued work is done."""
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> DecoderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Recognizer:
+    """Streams one utterance (or a few in a row) through Vosk: partials out, then a final."""
+
+    def __init__(
+        self,
+        model: SpeechModel,
+        pool: DecoderPool | None = None,
+        *,
+        input_rate: int = 8000,
+        grammar: Sequence[str] | None = None,
+    ) -> None:
+        self.model = model
+        self.input_rate = input_rate
+        self._pool = pool
+        self._lock = threading.Lock()
+        args: list[Any] = [model.vosk_model, float(model.sample_rate)]
+        if grammar is not None:
+            args.append(model.grammar(grammar))
+        self._rec = vosk.KaldiRecognizer(*args)
+        self._rec.SetWords(True)
+        self._resampler = Resampler(input_rate, model.sample_rate)
+        self._segments: list[dict[str, Any]] = []
+        self.decoded_ms = 0.0
+        """Audio given to the decoder so far, in milliseconds (silence skipped upstream is not)."""
+
+    async def accept(self, frame: AudioFrame) -> str:
+        """Decode a frame in the pool; return the partial text so far."""
+        if self._pool is None:
+            return await asyncio.to_thread(self.accept_blocking, frame)
+        return await self._pool.run(self.accept_blocking, frame)
+
+    async def finish(self) -> Recognition:
+        """End the utterance in the pool and return its final result (the recognizer resets)."""
+        if self._pool is None:
+            return await asyncio.to_thread(self.finish_blocking)
+        return await self._pool.run(self.finish_blocking)
+
+    def accept_blocking(self, frame: AudioFrame) -> str:
+        """`accept` for callers already off the event loop (benchmarks, evaluation, threads)."""
+        if frame.rate != self.input_rate or frame.channels != 1:
+            raise AudioFormatError(
+                f"recognizer expects mono {self.input_rate} Hz audio, "
+                f"got {frame.channels} channel(s) at {frame.rate} Hz"
+            )
+        with self._lock:
+            self.decoded_ms += frame.duration_ms
+            self._feed(self._resampler.process(frame).pcm)
+            partial = str(json.loads(self._rec.PartialResult()).get("partial", ""))
+            words = " ".join([*self._texts(), partial]).split()
+            return " ".join(w for w in words if w != "[unk]")
+
+    def finish_blocking(self) -> Recognition:
+        """`finish` for callers already off the event loop."""
+        with self._lock:
+            self._feed(self._resampler.flush().pcm)
+            self._segments.append(json.loads(self._rec.FinalResult()))
+            segments, self._segments = self._segments, []
+            self._resampler = Resampler(self.input_rate, self.model.sample_rate)
+        words = tuple(
+            Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w["conf"]))
+            for seg in segments
+            for w in seg.get("result", [])
+            if w.get("word") != "[unk]"
+        )
+        text = " ".join(w.word for w in words)
+        confidence = sum(w.conf for w in words) / len(words) if words else 0.0
+        return Recognition(text, confidence, words)
+
+    def _feed(self, pcm: bytes) -> None:
+        if pcm and self._rec.AcceptWaveform(pcm):
+            # Vosk found an endpoint of its own: keep that segment, decoding goes on.
+            self._segments.append(json.loads(self._rec.Result()))
+
+    def _texts(self) -> list[str]:
+        return [str(seg.get("text", "")) for seg in self._segments]

@@ -1,0 +1,80 @@
+"""One listen step end to end: real espeak-ng speech through webrtcvad, the segmenter and the
+real Korean Vosk model; silence must not reach the decoder."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from speech.convert import Rechunker, concat, silence
+from speech.frames import AudioFrame
+from speech.listen import Final, ListenEvent, NoInput, Partial, Started, listen
+from speech.recognizer import DecoderPool, Recognizer, SpeechModel
+from speech.vad import EndReason, SegmenterSettings
+from speech.voice import VoiceDetector
+from tests.speech.conftest import Speak, noise
+
+PHRASES = ["안녕하세요", "감사합니다", "전화 번호"]
+
+
+async def frames_of(audio: AudioFrame, size_ms: int = 20) -> AsyncIterator[AudioFrame]:
+    for frame in Rechunker(size_ms).push(audio):
+        yield frame
+
+
+async def collect(events: AsyncIterator[ListenEvent]) -> list[ListenEvent]:
+    return [event async for event in events]
+
+
+async def test_speech_between_silences_gives_started_partials_final_and_skips_silence(
+    ko_model: SpeechModel, speak: Speak, pool: DecoderPool
+) -> None:
+    speech = speak("안녕하세요", "ko", 8000)
+    audio = concat([silence(2000, 8000), speech, silence(3000, 8000)])
+    recognizer = Recognizer(ko_model, pool, input_rate=8000, grammar=PHRASES)
+    settings = SegmenterSettings(end_silence_ms=600, pre_roll_ms=300)
+    events = await collect(listen(frames_of(audio), recognizer, VoiceDetector(), settings))
+    started, *partials, final = events
+    assert isinstance(started, Started) and not started.barge_in
+    assert 1900 <= started.start_ms <= 2300
+    assert partials and all(isinstance(p, Partial) for p in partials)
+    assert isinstance(final, Final) and final.reason is EndReason.SILENCE
+    assert final.recognition.text == "안녕하세요"
+    # Only the speech, its pre-roll, the run before the start and the closing silence were
+    # decoded: not the 2 s before nor the 2.4 s after.
+    budget = speech.duration_ms + settings.pre_roll_ms + settings.barge_in_ms + 600 + 100
+    assert recognizer.decoded_ms <= budget
+    assert recognizer.decoded_ms < audio.duration_ms / 2
+
+
+async def test_silence_only_is_no_input_and_decodes_nothing(
+    ko_model: SpeechModel, pool: DecoderPool
+) -> None:
+    recognizer = Recognizer(ko_model, pool, input_rate=16000)
+    audio = concat([silence(500, 16000), noise(2000, 16000, 3.0)])
+    settings = SegmenterSettings(no_input_ms=2000)
+    events = await collect(listen(frames_of(audio, 60), recognizer, VoiceDetector(), settings))
+    assert events == [NoInput(at_ms=2000)]
+    assert recognizer.decoded_ms == 0
+
+
+async def test_barge_in_while_a_prompt_plays(ko_model: SpeechModel, speak: Speak) -> None:
+    audio = concat(
+        [silence(500, 8000), speak("안녕하세요 감사합니다", "ko", 8000), silence(1000, 8000)]
+    )
+    recognizer = Recognizer(ko_model, input_rate=8000, grammar=PHRASES)
+    events = await collect(
+        listen(frames_of(audio), recognizer, VoiceDetector(), prompt_playing=lambda: True)
+    )
+    assert isinstance(events[0], Started) and events[0].barge_in
+    assert isinstance(events[-1], Final) and events[-1].recognition.words
+
+
+async def test_hang_up_mid_utterance_still_gives_the_words(
+    ko_model: SpeechModel, speak: Speak
+) -> None:
+    audio = concat([silence(300, 8000), speak("안녕하세요 감사합니다", "ko", 8000)])
+    recognizer = Recognizer(ko_model, input_rate=8000, grammar=PHRASES)
+    events = await collect(listen(frames_of(audio), recognizer, VoiceDetector()))
+    final = events[-1]
+    assert isinstance(final, Final) and final.reason is EndReason.END_OF_AUDIO
+    assert final.recognition.words
