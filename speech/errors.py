@@ -59,3 +59,9 @@ class RecordingInvalid(SpeechError):
     """A recorded prompt file exists but cannot be used (unreadable, empty, odd encoding)."""
 
     code = "recording_invalid"
+
+
+class SettingsInvalid(SpeechError):
+    """A speech setting (environment variable) has a value that cannot be used."""
+
+    code = "settings_invalid"

@@ -1,0 +1,51 @@
+"""Disk cache of synthesised prompts, so a repeated prompt costs no synthesis.
+
+One 16-bit mono WAV per entry, named by the SHA-256 of (text, voice, words per minute, sample
+rate in Hz). Writes are atomic; an unreadable entry counts as a miss and is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from speech.errors import AudioFormatError
+from speech.frames import AudioFrame
+from speech.wav import read_wav, write_wav
+
+log = logging.getLogger(__name__)
+
+
+class PromptCache:
+    """Synthesised audio on disk under `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def key(text: str, voice: str, rate_wpm: int, rate_hz: int) -> str:
+        """The entry name for this synthesis (whitespace in the text is normalised)."""
+        payload = json.dumps([" ".join(text.split()), voice, rate_wpm, rate_hz])
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.wav"
+
+    def get(self, key: str) -> AudioFrame | None:
+        """The cached audio, or None."""
+        path = self._path(key)
+        try:
+            return read_wav(path)
+        except FileNotFoundError:
+            return None
+        except AudioFormatError as err:
+            log.warning("dropping unreadable cached prompt %s: %s", path, err)
+            path.unlink(missing_ok=True)
+            return None
+
+    def put(self, key: str, frame: AudioFrame) -> None:
+        """Store audio for `key` (replacing any previous entry)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_wav(self._path(key), frame)

@@ -1,0 +1,31 @@
+"""Subprocess entry point running one pyttsx3 synthesis, so a hung engine can be killed.
+
+    python -m speech.pyttsx3_worker VOICE RATE_WPM OUT.wav   < text (UTF-8 on stdin)
+
+pyttsx3 drives espeak-ng and writes a 22 050 Hz mono 16-bit WAV. Exit status 0 on success;
+the parent checks that the file holds audio (pyttsx3 may write nothing in some containers).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print("usage: python -m speech.pyttsx3_worker VOICE RATE_WPM OUT.wav", file=sys.stderr)
+        return 2
+    voice, rate, out = argv
+    text = sys.stdin.read()
+    import pyttsx3  # imported here: only the worker process pays for it
+
+    engine = pyttsx3.init()
+    engine.setProperty("voice", voice)
+    engine.setProperty("rate", int(rate))
+    engine.save_to_file(text, out)
+    engine.runAndWait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
