@@ -23,7 +23,12 @@ from typing import Any, TypeVar
 import vosk
 
 from speech.convert import Resampler
-from speech.errors import AudioFormatError, GrammarNotSupported, ModelUnavailable
+from speech.errors import (
+    AudioFormatError,
+    GrammarNotSupported,
+    ModelUnavailable,
+    RecognitionFailed,
+)
 from speech.frames import AudioFrame
 
 T = TypeVar("T")
@@ -140,7 +145,12 @@ class DecoderPool:
 
 
 class Recognizer:
-    """Streams one utterance (or a few in a row) through Vosk: partials out, then a final."""
+    """Streams a call's utterances through Vosk: partials out, then a final per utterance.
+
+    Keep one recognizer per call and change its grammar between listen steps: Vosk carries
+    its speaker adaptation from one utterance to the next, which made decoding about twice as
+    fast as a fresh recognizer per utterance in bench/speech.py (and adapts to the caller).
+    """
 
     def __init__(
         self,
@@ -161,6 +171,7 @@ class Recognizer:
         self._rec.SetWords(True)
         self._resampler = Resampler(input_rate, model.sample_rate)
         self._segments: list[dict[str, Any]] = []
+        self._in_utterance = False
         self.decoded_ms = 0.0
         """Audio given to the decoder so far, in milliseconds (silence skipped upstream is not)."""
 
@@ -184,6 +195,7 @@ class Recognizer:
                 f"got {frame.channels} channel(s) at {frame.rate} Hz"
             )
         with self._lock:
+            self._in_utterance = True
             self.decoded_ms += frame.duration_ms
             self._feed(self._resampler.process(frame).pcm)
             partial = str(json.loads(self._rec.PartialResult()).get("partial", ""))
@@ -196,6 +208,7 @@ class Recognizer:
             self._feed(self._resampler.flush().pcm)
             self._segments.append(json.loads(self._rec.FinalResult()))
             segments, self._segments = self._segments, []
+            self._in_utterance = False
             self._resampler = Resampler(self.input_rate, self.model.sample_rate)
         words = tuple(
             Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w["conf"]))
@@ -206,6 +219,26 @@ class Recognizer:
         text = " ".join(w.word for w in words)
         confidence = sum(w.conf for w in words) / len(words) if words else 0.0
         return Recognition(text, confidence, words)
+
+    def set_grammar(self, phrases: Sequence[str] | None) -> None:
+        """Restrict the next utterance to `phrases` (None: free speech); between utterances only.
+
+        Blocking (compiling a grammar takes milliseconds): call it from the pool or a thread
+        when latency matters. Raises `GrammarNotSupported` as `SpeechModel.grammar` does.
+        """
+        if phrases is None:
+            grammar = "[]"  # Vosk's way back to the model's full language model
+            if not self.model.dynamic_grammar:
+                return
+        else:
+            grammar = self.model.grammar(phrases)
+        with self._lock:
+            if self._in_utterance:
+                raise RecognitionFailed(
+                    "cannot change the grammar in the middle of an utterance: finish() it first",
+                    code="grammar_mid_utterance",
+                )
+            self._rec.SetGrammar(grammar)
 
     def _feed(self, pcm: bytes) -> None:
         if pcm and self._rec.AcceptWaveform(pcm):

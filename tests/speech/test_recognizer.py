@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from speech.convert import Rechunker, concat, silence
-from speech.errors import AudioFormatError, GrammarNotSupported, ModelUnavailable
+from speech.errors import (
+    AudioFormatError,
+    GrammarNotSupported,
+    ModelUnavailable,
+    RecognitionFailed,
+)
 from speech.frames import AudioFrame
 from speech.recognizer import DecoderPool, Recognition, Recognizer, SpeechModel
 from tests.speech.conftest import KO_MODEL_DIR, Speak
@@ -141,3 +146,20 @@ async def test_async_decoding_in_the_bounded_pool(
     assert [r.text for r in results] == ["안녕하세요"] * 3
     threads_seen = {t.name for t in threading.enumerate() if t.name.startswith("vosk-decoder")}
     assert 1 <= len(threads_seen) <= pool.max_workers
+
+
+def test_one_recognizer_per_call_changes_grammar_between_utterances(
+    ko_model: SpeechModel, speak: Speak
+) -> None:
+    hello = speak("안녕하세요", "ko", 8000)
+    recognizer = Recognizer(ko_model, input_rate=8000)
+    free = decode(recognizer, hello)[1]
+    assert free.text != "안녕하세요"  # espeak Korean decoded freely is not the phrase
+    recognizer.set_grammar(PHRASES)
+    assert decode(recognizer, hello)[1].text == "안녕하세요"
+    recognizer.set_grammar(None)
+    assert not {w.word for w in decode(recognizer, hello)[1].words} <= GRAMMAR_WORDS
+    recognizer.accept_blocking(AudioFrame(hello.pcm[:320], 8000))
+    with pytest.raises(RecognitionFailed) as caught:
+        recognizer.set_grammar(PHRASES)
+    assert caught.value.code == "grammar_mid_utterance"
