@@ -79,9 +79,13 @@ async def listen(
 
     `prompt_playing()` is asked for every 20 ms piece: while it is true, speech must last the
     barge-in run to count, and the no-input timeout waits. If the audio stops mid-utterance,
-    the words so far still come out as a `Final` (reason END_OF_AUDIO).
+    the words so far still come out as a `Final` (reason END_OF_AUDIO). Use one recognizer
+    for the whole call (set its grammar per step); an utterance a previous step left
+    unfinished is dropped first.
     """
     settings = settings or SegmenterSettings()
+    if recognizer.in_utterance:  # left over from a step that was abandoned mid-utterance
+        await recognizer.reset()
     segmenter = Segmenter(settings)
     rechunker = Rechunker(FRAME_MS)
     held_ms = settings.pre_roll_ms + max(settings.start_speech_ms, settings.barge_in_ms)

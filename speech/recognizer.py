@@ -1,11 +1,11 @@
-"""Speech recognition with Vosk: one shared model per process, one recognizer per utterance.
+"""Speech recognition with Vosk: one shared model per process, one recognizer per call.
 
 Audio in is mono 16-bit PCM `AudioFrame`s at the stream's rate (8 000 or 16 000 Hz from the
 telephone); it is resampled to the model's rate (16 000 Hz for the French models) before
-decoding. Word timings are seconds from the first sample this recognizer decoded; confidences
-are Vosk's word posteriors in [0, 1]. Decoding runs in a bounded thread pool (`DecoderPool`),
-never on the event loop; a recognizer serialises its own decoder calls with a lock, and the
-model is read-only and shared by all recognizers.
+decoding. Word timings are seconds from the first sample of the utterance that reached the
+recognizer; confidences are Vosk's word posteriors in [0, 1]. Decoding runs in a bounded
+thread pool (`DecoderPool`), never on the event loop; a recognizer serialises its own decoder
+calls with a lock, and the model is read-only and shared by all recognizers.
 """
 
 from __future__ import annotations
@@ -172,8 +172,26 @@ class Recognizer:
         self._resampler = Resampler(input_rate, model.sample_rate)
         self._segments: list[dict[str, Any]] = []
         self._in_utterance = False
+        self._utterance_start_ms = 0.0
         self.decoded_ms = 0.0
         """Audio given to the decoder so far, in milliseconds (silence skipped upstream is not)."""
+
+    @classmethod
+    async def create(
+        cls,
+        model: SpeechModel,
+        pool: DecoderPool,
+        *,
+        input_rate: int = 8000,
+        grammar: Sequence[str] | None = None,
+    ) -> Recognizer:
+        """Build a recognizer in the pool (it takes tens of milliseconds with a large graph)."""
+        return await pool.run(lambda: cls(model, pool, input_rate=input_rate, grammar=grammar))
+
+    @property
+    def in_utterance(self) -> bool:
+        """Whether audio was accepted since the last `finish` or `reset`."""
+        return self._in_utterance
 
     async def accept(self, frame: AudioFrame) -> str:
         """Decode a frame in the pool; return the partial text so far."""
@@ -195,7 +213,9 @@ class Recognizer:
                 f"got {frame.channels} channel(s) at {frame.rate} Hz"
             )
         with self._lock:
-            self._in_utterance = True
+            if not self._in_utterance:
+                self._in_utterance = True
+                self._utterance_start_ms = self.decoded_ms
             self.decoded_ms += frame.duration_ms
             self._feed(self._resampler.process(frame).pcm)
             partial = str(json.loads(self._rec.PartialResult()).get("partial", ""))
@@ -210,8 +230,14 @@ class Recognizer:
             segments, self._segments = self._segments, []
             self._in_utterance = False
             self._resampler = Resampler(self.input_rate, self.model.sample_rate)
+        offset = self._utterance_start_ms / 1000.0  # Vosk counts time over the whole stream
         words = tuple(
-            Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w["conf"]))
+            Word(
+                str(w["word"]),
+                max(0.0, float(w["start"]) - offset),
+                max(0.0, float(w["end"]) - offset),
+                float(w["conf"]),
+            )
             for seg in segments
             for w in seg.get("result", [])
             if w.get("word") != "[unk]"
@@ -220,11 +246,33 @@ class Recognizer:
         confidence = sum(w.conf for w in words) / len(words) if words else 0.0
         return Recognition(text, confidence, words)
 
-    def set_grammar(self, phrases: Sequence[str] | None) -> None:
-        """Restrict the next utterance to `phrases` (None: free speech); between utterances only.
+    async def set_grammar(self, phrases: Sequence[str] | None) -> None:
+        """Restrict the next utterance to `phrases` (None: free speech), in the pool."""
+        if self._pool is None:
+            await asyncio.to_thread(self.set_grammar_blocking, phrases)
+        else:
+            await self._pool.run(self.set_grammar_blocking, phrases)
 
-        Blocking (compiling a grammar takes milliseconds): call it from the pool or a thread
-        when latency matters. Raises `GrammarNotSupported` as `SpeechModel.grammar` does.
+    async def reset(self) -> None:
+        """Drop the utterance under way (a listen step that was abandoned), in the pool."""
+        if self._pool is None:
+            await asyncio.to_thread(self.reset_blocking)
+        else:
+            await self._pool.run(self.reset_blocking)
+
+    def reset_blocking(self) -> None:
+        """`reset` for callers already off the event loop."""
+        with self._lock:
+            self._rec.FinalResult()  # Vosk's Reset() keeps the audio buffered so far
+            self._segments = []
+            self._in_utterance = False
+            self._resampler = Resampler(self.input_rate, self.model.sample_rate)
+
+    def set_grammar_blocking(self, phrases: Sequence[str] | None) -> None:
+        """`set_grammar` for callers already off the event loop; between utterances only.
+
+        Raises `GrammarNotSupported` as `SpeechModel.grammar` does, and `RecognitionFailed`
+        in the middle of an utterance.
         """
         if phrases is None:
             grammar = "[]"  # Vosk's way back to the model's full language model

@@ -78,3 +78,22 @@ async def test_hang_up_mid_utterance_still_gives_the_words(
     final = events[-1]
     assert isinstance(final, Final) and final.reason is EndReason.END_OF_AUDIO
     assert final.recognition.words
+
+
+async def test_one_recognizer_serves_successive_steps_even_after_an_abandoned_one(
+    ko_model: SpeechModel, speak: Speak, pool: DecoderPool
+) -> None:
+    hello = speak("안녕하세요", "ko", 8000)
+    recognizer = await Recognizer.create(ko_model, pool, input_rate=8000, grammar=PHRASES)
+    # A step abandoned mid-utterance (the caller pressed a key, say).
+    step = listen(frames_of(concat([silence(300, 8000), hello])), recognizer, VoiceDetector())
+    async for event in step:
+        if isinstance(event, Partial):
+            break
+    await step.aclose()
+    assert recognizer.in_utterance
+    audio = concat([silence(500, 8000), hello, silence(1000, 8000)])
+    for _ in range(2):
+        events = await collect(listen(frames_of(audio), recognizer, VoiceDetector()))
+        final = events[-1]
+        assert isinstance(final, Final) and final.recognition.text == "안녕하세요"

@@ -137,7 +137,8 @@ async def test_async_decoding_in_the_bounded_pool(
     audio = speak("안녕하세요", "ko", 16000)
 
     async def one() -> Recognition:
-        recognizer = Recognizer(ko_model, pool, input_rate=16000, grammar=PHRASES)
+        recognizer = await Recognizer.create(ko_model, pool, input_rate=16000)
+        await recognizer.set_grammar(PHRASES)
         for frame in Rechunker(20).push(audio):
             await recognizer.accept(frame)
         return await recognizer.finish()
@@ -155,11 +156,17 @@ def test_one_recognizer_per_call_changes_grammar_between_utterances(
     recognizer = Recognizer(ko_model, input_rate=8000)
     free = decode(recognizer, hello)[1]
     assert free.text != "안녕하세요"  # espeak Korean decoded freely is not the phrase
-    recognizer.set_grammar(PHRASES)
-    assert decode(recognizer, hello)[1].text == "안녕하세요"
-    recognizer.set_grammar(None)
+    recognizer.set_grammar_blocking(PHRASES)
+    second = decode(recognizer, hello)[1]
+    assert second.text == "안녕하세요"
+    # Timings count from each utterance's own start, not from the call's first one.
+    assert abs(second.words[0].start - free.words[0].start) < 0.2
+    recognizer.set_grammar_blocking(None)
     assert not {w.word for w in decode(recognizer, hello)[1].words} <= GRAMMAR_WORDS
     recognizer.accept_blocking(AudioFrame(hello.pcm[:320], 8000))
     with pytest.raises(RecognitionFailed) as caught:
-        recognizer.set_grammar(PHRASES)
+        recognizer.set_grammar_blocking(PHRASES)
     assert caught.value.code == "grammar_mid_utterance"
+    recognizer.reset_blocking()
+    recognizer.set_grammar_blocking(PHRASES)
+    assert decode(recognizer, hello)[1].text == "안녕하세요"
