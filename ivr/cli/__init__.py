@@ -12,7 +12,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Sub-command modules, in the order they appear in `ivr --help`.
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = (
+    "chat",
+    "test_flows",
+    "check_flow",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,143 @@
+"""Loading a flow file and its data files (knowledge base, hours, NLU intents) with every
+problem reported at once: file, line, node and field.
+
+`load_flow(path)` returns a `LoadedFlow` or raises `FlowError`; `check_flow(path)` returns the
+list of issues (empty when the flow is usable). Data file paths are relative to the flow file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from dialogs.checks import cross_check
+from dialogs.errors import FlowError, FlowIssue
+from dialogs.flow_model import Flow
+from dialogs.hours import HoursFile
+from dialogs.knowledge import KnowledgeFile
+from dialogs.yaml_source import YamlDocument, read_yaml
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFlow:
+    """A validated flow with its data."""
+
+    path: Path
+    flow: Flow
+    knowledge: KnowledgeFile | None
+    hours: HoursFile | None
+    nlu_path: Path | None
+    """Intents file for the French understander, when the flow names one."""
+    intents: frozenset[str]
+    """Every intent the flow may refer to (declared in the flow or the NLU file)."""
+
+    def node(self, node_id: str) -> Any:
+        return self.flow.nodes[node_id]
+
+
+def parse_model(
+    model: type[ModelT], document: YamlDocument, node_key: str | None = None
+) -> tuple[ModelT | None, list[FlowIssue]]:
+    """Validate a parsed YAML document against a model; issues name node and field.
+
+    `node_key` is the top-level key whose children are named nodes (e.g. "nodes")."""
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as err:
+        issues = []
+        for error in err.errors():
+            location = tuple(error["loc"])
+            node: str | None = None
+            field_parts = [str(part) for part in location]
+            if node_key and len(location) >= 2 and location[0] == node_key:
+                node = str(location[1])
+                field_parts = [str(part) for part in location[2:]]
+                # pydantic puts the union tag (the node type) first: it is not a field
+                tag = _node_type(document, node_key, node)
+                if field_parts and field_parts[0] == tag:
+                    field_parts = field_parts[1:]
+            issues.append(
+                FlowIssue(
+                    document.path,
+                    error["msg"],
+                    line=document.line_of(location),
+                    node=node,
+                    field=".".join(field_parts) or None,
+                )
+            )
+        return None, issues
+
+
+def _node_type(document: YamlDocument, node_key: str, node: str) -> str | None:
+    data = document.data
+    if isinstance(data, dict):
+        entry = data.get(node_key, {}).get(node) if isinstance(data.get(node_key), dict) else None
+        if isinstance(entry, dict) and isinstance(entry.get("type"), str):
+            return str(entry["type"])
+    return None
+
+
+def _load_data(
+    model: type[ModelT], base: Path, relative: str | None
+) -> tuple[ModelT | None, list[FlowIssue]]:
+    if relative is None:
+        return None, []
+    document, issues = read_yaml(base / relative)
+    if document is None:
+        return None, issues
+    value, more = parse_model(model, document)
+    return value, issues + more
+
+
+def nlu_intents(path: Path) -> tuple[frozenset[str], list[FlowIssue]]:
+    """Intent names declared by an NLU intents file: the keys (or item names) of its
+    `intents` entry."""
+    document, issues = read_yaml(path)
+    if document is None:
+        return frozenset(), issues
+    data = document.data
+    intents = data.get("intents") if isinstance(data, dict) else None
+    if isinstance(intents, dict):
+        return frozenset(str(key) for key in intents), issues
+    if isinstance(intents, list):
+        names = [item.get("name") for item in intents if isinstance(item, dict)]
+        return frozenset(str(name) for name in names if name), issues
+    return frozenset(), [*issues, FlowIssue(str(path), "no 'intents' list or mapping found")]
+
+
+def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
+    """Load and validate a flow; returns it (None if unusable) and every issue found."""
+    document, issues = read_yaml(path)
+    if document is None:
+        return None, issues
+    flow, more = parse_model(Flow, document, node_key="nodes")
+    issues += more
+    if flow is None:
+        return None, issues
+    base = path.parent
+    knowledge, more = _load_data(KnowledgeFile, base, flow.knowledge)
+    issues += more
+    hours, more = _load_data(HoursFile, base, flow.hours)
+    issues += more
+    intents = set(flow.intents)
+    nlu_path = base / flow.nlu if flow.nlu else None
+    if nlu_path is not None:
+        declared, more = nlu_intents(nlu_path)
+        intents |= declared
+        issues += more
+    issues += cross_check(flow, document, knowledge, hours, frozenset(intents))
+    loaded = LoadedFlow(path, flow, knowledge, hours, nlu_path, frozenset(intents))
+    return loaded, issues
+
+
+def load_flow(path: Path) -> LoadedFlow:
+    """A usable flow, or `FlowError` listing every problem."""
+    loaded, issues = check_flow(path)
+    if issues or loaded is None:
+        raise FlowError(issues or [FlowIssue(str(path), "the flow cannot be loaded")])
+    return loaded
