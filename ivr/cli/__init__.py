@@ -16,6 +16,7 @@ COMMANDS: tuple[str, ...] = (
     "chat",
     "test_flows",
     "check_flow",
+    "nlu",
 )
 
 

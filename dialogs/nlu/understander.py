@@ -1,0 +1,142 @@
+"""`FrenchUnderstander`: intent and slots of a French caller's words, from an intents file.
+
+The intent is the label whose example phrasings are nearest (see `classifier`), nudged by cue
+phrases; the `out_of_scope` phrasings compete as one more label that means "not understood",
+and so does any best score under the file's threshold. Slots are those the winning intent
+declares, each looked for with its entity kind. Deterministic, pure Python, a few
+milliseconds per utterance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dialogs.nlu.classifier import ExampleIndex
+from dialogs.nlu.dates import find_date
+from dialogs.nlu.entities import (
+    find_address,
+    find_in_table,
+    find_name,
+    find_number,
+    find_yes_no,
+)
+from dialogs.nlu.intents import (
+    IntentsModel,
+    intents_path_of_flow,
+    load_intents,
+    parse_intents,
+)
+from dialogs.nlu.normalize import tokenize
+from dialogs.nlu.phone import find_phone
+from dialogs.nlu.times import find_time
+from dialogs.understanding import Understander, Understanding
+
+OUT_OF_SCOPE = "\x00out_of_scope"
+"""Label of the out-of-scope phrasings inside the index (never returned)."""
+CUE_BOOST = 0.2
+"""Added to an intent's score when one of its cue phrases is said (cosine units)."""
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {text} "
+
+
+class FrenchUnderstander(Understander):
+    """Understands French callers with the intents of one intents file."""
+
+    def __init__(self, model: IntentsModel) -> None:
+        self._model = model
+        self._intents = {intent.name: intent for intent in model.intents}
+        examples = [
+            (intent.name, [token.key for token in tokenize(example)])
+            for intent in model.intents
+            for example in intent.examples
+        ]
+        examples += [
+            (OUT_OF_SCOPE, [token.key for token in tokenize(example)])
+            for example in model.out_of_scope
+        ]
+        self._index = ExampleIndex(examples)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> FrenchUnderstander:
+        """From an intents YAML file; IntentsFileError when it is missing or malformed."""
+        return cls(load_intents(path))
+
+    @classmethod
+    def from_flow(cls, flow_path: str | Path) -> FrenchUnderstander:
+        """From the intents file named by a flow file's `nlu` key."""
+        return cls.from_file(intents_path_of_flow(flow_path))
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any], source: str = "<mapping>") -> FrenchUnderstander:
+        """From an intents document already in memory (same layout as the file)."""
+        return cls(parse_intents(dict(raw), source))
+
+    @property
+    def model(self) -> IntentsModel:
+        """The intents this understander was built from."""
+        return self._model
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Score of every intent (and of out-of-scope) for `text`, cue boosts included."""
+        keys = [token.key for token in tokenize(text)]
+        if not keys:
+            return {}
+        scores = self._index.scores(keys)
+        joined = " ".join(keys)
+        for intent in self._model.intents:
+            if any(_contains(joined, cue) for cue in intent.cues):
+                scores[intent.name] = min(1.0, scores.get(intent.name, 0.0) + CUE_BOOST)
+        return scores
+
+    def classify(self, text: str) -> tuple[str | None, float]:
+        """(intent or None, confidence of the best in-scope candidate)."""
+        scores = self.scores(text)
+        in_scope = {label: score for label, score in scores.items() if label != OUT_OF_SCOPE}
+        if not in_scope:
+            return None, 0.0
+        best = max(sorted(in_scope), key=lambda label: in_scope[label])
+        confidence = round(in_scope[best], 4)
+        if confidence < self._model.threshold or scores.get(OUT_OF_SCOPE, 0.0) > in_scope[best]:
+            return None, confidence
+        return best, confidence
+
+    def understand(self, text: str, now: datetime) -> Understanding:
+        intent, confidence = self.classify(text)
+        slots: dict[str, str] = {}
+        if intent is not None:
+            for slot, kind in self._intents[intent].slots.items():
+                value = self.extract(kind, text, now)
+                if value is not None:
+                    slots[slot] = value
+        return Understanding(text=text, intent=intent, confidence=confidence, slots=slots)
+
+    def extract(self, kind: str, text: str, now: datetime) -> str | None:
+        if not isinstance(text, str):
+            return None
+        tokens = tokenize(text)
+        keys = [token.key for token in tokens]
+        if not keys:
+            return None
+        if kind == "date":
+            return find_date(keys, now)
+        if kind == "time":
+            return find_time(keys)
+        if kind == "phone":
+            return find_phone(keys)
+        if kind == "yes_no":
+            return find_yes_no(keys)
+        if kind == "number":
+            return find_number(keys)
+        if kind == "address":
+            return find_address(tokens)
+        if kind == "name":
+            return find_name(text)
+        table = self._model.tables.get(kind)
+        if table is not None:
+            return find_in_table(keys, table)
+        return None
