@@ -94,8 +94,13 @@ class Engine:
         elif isinstance(caller, NoInput | Utterance):
             self._fail(ctx, node, Fail("no_input"))
             return
-        handler = self._global(ctx, caller)
-        if handler is not None:
+        handler, by_intent = self._global(ctx, caller)
+        # In a form, the answer's value comes first: a name or a phone number must not be
+        # taken for a request; a global intent interrupts it only when it is sure.
+        weak = by_intent and isinstance(node, FormNode) and ctx.heard is not None and (
+            ctx.heard.confidence < self.loaded.flow.form_interrupt
+        )
+        if handler is not None and not weak:
             self._run_global(ctx, node, handler)
             return
         outcome: Outcome
@@ -103,7 +108,9 @@ class Engine:
             outcome = form.handle(ctx, node, caller)
         else:
             outcome = choices.handle(ctx, node, caller)
-        if isinstance(outcome, Fail):
+        if isinstance(outcome, Fail) and handler is not None:
+            self._run_global(ctx, node, handler)
+        elif isinstance(outcome, Fail):
             self._fail(ctx, node, outcome)
         elif outcome is not None:
             _advance(ctx, outcome)
@@ -114,7 +121,8 @@ class Engine:
             return Understanding(heard.text, None, heard.confidence, heard.slots)
         return heard
 
-    def _global(self, ctx: Context, caller: CallerInput) -> GlobalName | None:
+    def _global(self, ctx: Context, caller: CallerInput) -> tuple[GlobalName | None, bool]:
+        """The global handler the input triggers, and whether only its intent did."""
         handlers = self.loaded.flow.handlers
         names: tuple[GlobalName, ...] = ("agent", "goodbye", "repeat", "help")
         for name in names:
@@ -122,14 +130,17 @@ class Engine:
             if handler is None:
                 continue
             if isinstance(caller, Digits):
-                if handler.dtmf is not None and caller.digits.startswith(handler.dtmf):
-                    return name
+                if handler.dtmf is not None and caller.digits.rstrip("#") == handler.dtmf:
+                    return name, False
                 continue
             if any(_says(ctx.state.last_text, phrase) for phrase in handler.phrases):
-                return name
-            if ctx.heard is not None and handler.intent and ctx.heard.intent == handler.intent:
-                return name
-        return None
+                return name, False
+        for name in names:
+            handler = getattr(handlers, name)
+            heard = ctx.heard
+            if handler and handler.intent and heard is not None and heard.intent == handler.intent:
+                return name, True
+        return None, False
 
     def _run_global(self, ctx: Context, node: ListeningNode, name: GlobalName) -> None:
         handler = getattr(self.loaded.flow.handlers, name)

@@ -275,6 +275,11 @@ class Flow(_Strict):
         default=0.0, ge=0, le=1, description="Below this, an intent counts as not understood "
         "(on top of the understander's own threshold)."
     )
+    form_interrupt: float = Field(
+        default=0.9, ge=0, le=1,
+        description="In a form, an answer holding a value is taken for a global request "
+        "(agent, goodbye, repeat) only at this intent confidence.",
+    )
     start: str = Field(description="First node of every call.")
     handlers: Handlers = Field(default_factory=Handlers, alias="global")
     fallback: Fallback

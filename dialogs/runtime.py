@@ -3,11 +3,11 @@ named by a flow's `nlu:` file."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from dialogs.errors import DialogsError
 from dialogs.loader import LoadedFlow
+from dialogs.nlu import FrenchUnderstander, NluError
 from dialogs.understanding import Understander
 
 FLOWS_DIR = Path(__file__).resolve().parent / "flows"
@@ -24,10 +24,6 @@ def french_understander(loaded: LoadedFlow) -> Understander:
     if loaded.nlu_path is None:
         raise DialogsError(f"{loaded.path}: the flow names no 'nlu' intents file", "no_nlu")
     try:
-        nlu = importlib.import_module("dialogs.nlu")
-    except ImportError as err:
-        raise DialogsError("French understanding (dialogs.nlu) is not installed", "no_nlu") from err
-    understander = nlu.FrenchUnderstander.from_file(loaded.nlu_path)
-    if not isinstance(understander, Understander):
-        raise DialogsError("dialogs.nlu.FrenchUnderstander is not an Understander", "no_nlu")
-    return understander
+        return FrenchUnderstander.from_file(loaded.nlu_path)
+    except NluError as err:
+        raise DialogsError(f"{loaded.nlu_path}: {err}", err.code) from err

@@ -72,9 +72,12 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[FlowIssue]]:
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        # the construct that is broken starts at the context mark (an unclosed bracket...)
+        mark = err.context_mark or err.problem_mark
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(part) for part in (err.context, err.problem) if part)
+        if err.problem_mark is not None and err.problem_mark.line + 1 != line:
+            problem += f" (noticed at line {err.problem_mark.line + 1})"
         return None, [FlowIssue(name, f"invalid YAML: {problem}", line=line)]
     except yaml.YAMLError as err:
         return None, [FlowIssue(name, f"invalid YAML: {err}")]

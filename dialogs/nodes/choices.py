@@ -47,7 +47,7 @@ def handle(ctx: Context, node: ChoiceNode, caller: CallerInput) -> Outcome:
     choices = choices_of(node)
     if isinstance(caller, Digits):
         for choice in choices:
-            if choice.dtmf is not None and caller.digits.startswith(choice.dtmf):
+            if choice.dtmf is not None and caller.digits.rstrip("#") == choice.dtmf:
                 return choice.goto
         return Fail("no_match", "Cette touche ne correspond à aucun choix.")
     assert isinstance(caller, Utterance)

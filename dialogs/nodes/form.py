@@ -40,7 +40,8 @@ def enter(ctx: Context, node: FormNode) -> None:
         problem = _check(ctx, node, slot, value)
         if problem is not None:
             ctx.say(problem.message)
-            break
+            prompt(ctx, node, "" if state.proposed else None)
+            return
         state.slots[slot.name] = value
     prompt(ctx, node)
 
@@ -51,11 +52,11 @@ def prompt(ctx: Context, node: FormNode, text: str | None = None) -> None:
     for slot in node.slots:
         if slot.name not in state.slots:
             state.form_slot = slot.name
-            ctx.say(text or slot.prompt)
+            ctx.say(slot.prompt if text is None else text)
             ctx.listen(list(slot.hints), max_digits=10 if slot.kind == "phone" else 1)
             return
     state.form_slot = CONFIRM
-    ctx.say(text or node.confirm)
+    ctx.say(node.confirm if text is None else text)
     ctx.say("Dites oui ou non, ou tapez 1 pour oui, 2 pour non.")
     ctx.listen(["oui", "non"])
 
@@ -84,11 +85,27 @@ def handle(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
         return problem
     if problem is not None:
         ctx.say(problem.message)
-        prompt(ctx, node, "Lequel préférez-vous ?" if state.proposed else None)
+        prompt(ctx, node, "" if state.proposed else None)
         return None
     state.slots[slot.name] = value
+    if isinstance(caller, Utterance):
+        _also_heard(ctx, node, caller.text)
     prompt(ctx, node)
     return None
+
+
+def _also_heard(ctx: Context, node: FormNode, text: str) -> None:
+    """Keep a date or time said along with another answer ('mardi à dix heures')."""
+    for slot in node.slots:
+        if slot.name in ctx.state.slots or slot.kind not in ("date", "time"):
+            continue
+        value = ctx.extract(slot.kind, text)
+        if value is None:
+            continue
+        if _check(ctx, node, slot, value) is None:
+            ctx.state.slots[slot.name] = value
+        else:
+            return
 
 
 class _Retry:

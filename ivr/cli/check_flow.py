@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     for issue in issues:
         print(issue, file=sys.stdout)
     if issues:
-        print(f"{args.path}: {len(issues)} problem(s)", file=sys.stderr)
+        print(f"{args.path}: {len(issues)} problem(s)")
         return 1
     assert loaded is not None
     flow = loaded.flow
