@@ -166,7 +166,8 @@ def test_yes_and_no_stay_words_and_dates_stay_text(tmp_path: Path) -> None:
 
 
 def test_load_flow_raises_with_every_issue(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD_NODES.replace("goto: reponse}", "goto: a}") + "  b: {type: goto, goto: c}\n")
+    nodes = GOOD_NODES.replace("goto: reponse}", "goto: a}") + "  b: {type: goto, goto: c}\n"
+    path = write(tmp_path, nodes)
     with pytest.raises(FlowError) as caught:
         load_flow(path)
     assert caught.value.code == "flow_invalid"
