@@ -119,4 +119,4 @@ class Context:
         value = self.state.slots.get(name)
         if value is None:
             return ""
-        return say_value(self.kinds.get(name, "text"), value)
+        return say_value(self.kinds.get(name, "text"), value, self.now.date())

@@ -95,10 +95,10 @@ class Engine:
             self._fail(ctx, node, Fail("no_input"))
             return
         handler, by_intent = self._global(ctx, caller)
-        # In a form, the answer's value comes first: a name or a phone number must not be
-        # taken for a request; a global intent interrupts it only when it is sure.
-        weak = by_intent and isinstance(node, FormNode) and ctx.heard is not None and (
-            ctx.heard.confidence < self.loaded.flow.form_interrupt
+        # The step's own answer comes first when the global intent is not sure: a name or a
+        # phone number is not a request for an agent, a "non" is not a goodbye.
+        weak = by_intent and ctx.heard is not None and (
+            ctx.heard.confidence < self.loaded.flow.global_confidence
         )
         if handler is not None and not weak:
             self._run_global(ctx, node, handler)
@@ -108,7 +108,10 @@ class Engine:
             outcome = form.handle(ctx, node, caller)
         else:
             outcome = choices.handle(ctx, node, caller)
-        if isinstance(outcome, Fail) and handler is not None:
+        fallback_ok = ctx.heard is not None and (
+            ctx.heard.confidence >= self.loaded.flow.global_fallback_confidence
+        )
+        if isinstance(outcome, Fail) and handler is not None and fallback_ok:
             self._run_global(ctx, node, handler)
         elif isinstance(outcome, Fail):
             self._fail(ctx, node, outcome)

@@ -275,10 +275,15 @@ class Flow(_Strict):
         default=0.0, ge=0, le=1, description="Below this, an intent counts as not understood "
         "(on top of the understander's own threshold)."
     )
-    form_interrupt: float = Field(
+    global_confidence: float = Field(
         default=0.9, ge=0, le=1,
-        description="In a form, an answer holding a value is taken for a global request "
-        "(agent, goodbye, repeat) only at this intent confidence.",
+        description="Below this confidence, a global intent (agent, goodbye, repeat) yields "
+        "to what the step itself accepts (a yes/no, a form value, a choice).",
+    )
+    global_fallback_confidence: float = Field(
+        default=0.6, ge=0, le=1,
+        description="When the step cannot use the answer, a global intent is still followed "
+        "from this confidence (below it the answer counts as not understood).",
     )
     start: str = Field(description="First node of every call.")
     handlers: Handlers = Field(default_factory=Handlers, alias="global")

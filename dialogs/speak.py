@@ -18,10 +18,12 @@ MONTHS: tuple[str, ...] = (
 )
 
 
-def say_date(day: date) -> str:
-    """'mardi 12 mai' ('1er' for the first day of a month)."""
+def say_date(day: date, today: date | None = None) -> str:
+    """'mardi 12 mai' ('1er' for the first day of a month); the year is added when it is not
+    the year of `today`."""
     number = "1er" if day.day == 1 else str(day.day)
-    return f"{WEEKDAYS[day.weekday()]} {number} {MONTHS[day.month - 1]}"
+    text = f"{WEEKDAYS[day.weekday()]} {number} {MONTHS[day.month - 1]}"
+    return text if today is None or today.year == day.year else f"{text} {day.year}"
 
 
 def say_time(hhmm: str) -> str:
@@ -50,11 +52,11 @@ def say_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " et " + items[-1]
 
 
-def say_value(kind: str, value: str) -> str:
+def say_value(kind: str, value: str, today: date | None = None) -> str:
     """A slot value as it should be spoken, given its kind."""
     try:
         if kind == "date":
-            return say_date(date.fromisoformat(value))
+            return say_date(date.fromisoformat(value), today)
         if kind == "time":
             return say_time(value)
     except ValueError:

@@ -74,7 +74,8 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[FlowIssue]]:
     except yaml.MarkedYAMLError as err:
         # the construct that is broken starts at the context mark (an unclosed bracket...)
         mark = err.context_mark or err.problem_mark
-        line = mark.line + 1 if mark is not None else None
+        last_line = max(1, len(text.splitlines()))  # "end of stream" is past the last line
+        line = min(mark.line + 1, last_line) if mark is not None else None
         problem = " ".join(str(part) for part in (err.context, err.problem) if part)
         if err.problem_mark is not None and err.problem_mark.line + 1 != line:
             problem += f" (noticed at line {err.problem_mark.line + 1})"

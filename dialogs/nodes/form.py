@@ -26,9 +26,11 @@ def enter(ctx: Context, node: FormNode) -> None:
     state = ctx.state
     state.form_denials = 0
     state.proposed = []
-    heard_now = set(ctx.heard.slots) if ctx.heard is not None else set()
+    heard_now = dict(ctx.heard.slots) if ctx.heard is not None else {}
     for slot in node.slots:
-        if slot.name not in heard_now:
+        if slot.name in heard_now:
+            state.slots[slot.name] = heard_now[slot.name]
+        else:
             state.slots.pop(slot.name, None)
     ctx.say(node.intro)
     for slot in node.slots:
@@ -180,7 +182,7 @@ def _check(ctx: Context, node: FormNode, slot: FormSlot, value: str) -> Fail | _
             return _Retry(_no_slot_that_day(ctx, node.service, day))
         ctx.state.proposed = _nearest(free, value)
         return _Retry(
-            f"Le créneau de {say_time(value)} n'est pas disponible le {say_date(day)}. "
+            f"Le créneau de {say_time(value)} n'est pas disponible le {_day(ctx, day)}. "
             "Je peux vous proposer {proposed}. Dites l'heure qui vous convient, ou tapez "
             f"{_keys(len(ctx.state.proposed))}."
         )
@@ -205,9 +207,13 @@ def _no_slot_that_day(ctx: Context, service: str, day: date) -> str:
     for offset in range(1, 31):
         later = day + timedelta(days=offset)
         if ctx.services.free_slots(service, later, ctx.now):
-            return (f"Il n'y a pas de rendez-vous libre le {say_date(day)}. "
-                    f"Le premier jour disponible est le {say_date(later)}.")
-    return f"Il n'y a pas de rendez-vous libre le {say_date(day)}."
+            return (f"Il n'y a pas de rendez-vous libre le {_day(ctx, day)}. "
+                    f"Le premier jour disponible est le {_day(ctx, later)}.")
+    return f"Il n'y a pas de rendez-vous libre le {_day(ctx, day)}."
+
+
+def _day(ctx: Context, day: date) -> str:
+    return say_date(day, ctx.now.date())
 
 
 def _confirm(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
