@@ -4,12 +4,12 @@ with the flow file's line."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 from dialogs.conditions_model import Condition
 from dialogs.errors import FlowIssue
 from dialogs.flow_model import (
+    LISTENING_TYPES,
     AnswerNode,
     AskNode,
     ConditionNode,
@@ -26,7 +26,6 @@ from dialogs.hours import HoursFile
 from dialogs.knowledge import KnowledgeFile
 from dialogs.yaml_source import Location, YamlDocument
 
-HOURS_PLACEHOLDER = re.compile(r"\{hours:([^}]*)\}")
 Ref = tuple[Location, str]
 Report = Callable[[str, Location, str | None], None]
 
@@ -67,16 +66,6 @@ def flow_entry_points(flow: Flow) -> Iterator[Ref]:
         handler = getattr(flow.handlers, name)
         if handler is not None and handler.goto:
             yield ("global", name, "goto"), handler.goto
-
-
-def _texts(node: Node) -> Iterator[str]:
-    for field in ("prompt", "say", "intro", "done", "closed_say", "confirm", "help"):
-        value = getattr(node, field, None)
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, list):
-            yield from value
-    yield from getattr(node, "reprompts", [])
 
 
 def _services_in(condition: Condition) -> Iterator[str]:
@@ -160,17 +149,8 @@ def cross_check(
                     check_service(service, ("branches", index, "when"), node_id)
         elif isinstance(node, FormNode):
             _check_form(node_id, node, report, check_service)
-        for text in _texts(node):
-            for service in HOURS_PLACEHOLDER.findall(text):
-                check_service(service, ("type",), node_id)
-    if knowledge is not None:
-        for entry_id, entry in knowledge.entries.items():
-            for service in HOURS_PLACEHOLDER.findall(entry.answer):
-                if service not in services:
-                    issues.append(FlowIssue(flow.knowledge or "knowledge",
-                                            f"unknown service '{service}' in {{hours:...}}",
-                                            node=entry_id, field="answer"))
     issues += _unreachable(flow, document)
+    issues += _passive_loops(flow, document)
     return issues
 
 
@@ -207,3 +187,44 @@ def _unreachable(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
         for node_id in flow.nodes
         if node_id not in seen
     ]
+
+
+def _passive_loops(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
+    """Cycles made only of nodes that do not wait for the caller (the engine would stop
+    them after a few dozen hops with an apology; better to catch them here)."""
+    passive = {
+        node_id: [t for _, t in node_targets(node) if t in flow.nodes]
+        for node_id, node in flow.nodes.items()
+        if node.type not in LISTENING_TYPES
+    }
+    issues: list[FlowIssue] = []
+    reported: set[str] = set()
+    safe: set[str] = set()
+    for start in passive:
+        cycle = _cycle_from(start, passive, [], safe)
+        if cycle and not reported & set(cycle):
+            reported.update(cycle)
+            issues.append(FlowIssue(
+                document.path,
+                "these nodes can loop without ever waiting for the caller: "
+                + " -> ".join(cycle),
+                document.line_of(("nodes", cycle[0])), cycle[0],
+            ))
+    return issues
+
+
+def _cycle_from(
+    node_id: str, edges: dict[str, list[str]], path: list[str], safe: set[str]
+) -> list[str] | None:
+    """A cycle reached from `node_id` through `edges` (depth first), as node ids; `safe`
+    collects the nodes from which no cycle can be reached."""
+    if node_id in path:
+        return [*path[path.index(node_id):], node_id]
+    if node_id not in edges or node_id in safe:
+        return None
+    for target in edges[node_id]:
+        cycle = _cycle_from(target, edges, [*path, node_id], safe)
+        if cycle:
+            return cycle
+    safe.add(node_id)
+    return None

@@ -18,6 +18,7 @@ from dialogs.errors import FlowError, FlowIssue
 from dialogs.flow_model import Flow
 from dialogs.hours import HoursFile
 from dialogs.knowledge import KnowledgeFile
+from dialogs.prompt_checks import check_texts
 from dialogs.yaml_source import YamlDocument, read_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -94,20 +95,23 @@ def _load_data(
     return value, issues + more
 
 
-def nlu_intents(path: Path) -> tuple[frozenset[str], list[FlowIssue]]:
-    """Intent names declared by an NLU intents file: the keys (or item names) of its
-    `intents` entry."""
+def nlu_declarations(path: Path) -> tuple[frozenset[str], frozenset[str], list[FlowIssue]]:
+    """Intent names and slot names declared by an NLU intents file (`intents: {NAME: {slots:
+    {SLOT: KIND}}}`); the file's own format is checked by the understander."""
     document, issues = read_yaml(path)
     if document is None:
-        return frozenset(), issues
+        return frozenset(), frozenset(), issues
     data = document.data
     intents = data.get("intents") if isinstance(data, dict) else None
-    if isinstance(intents, dict):
-        return frozenset(str(key) for key in intents), issues
-    if isinstance(intents, list):
-        names = [item.get("name") for item in intents if isinstance(item, dict)]
-        return frozenset(str(name) for name in names if name), issues
-    return frozenset(), [*issues, FlowIssue(str(path), "no 'intents' list or mapping found")]
+    if not isinstance(intents, dict):
+        return frozenset(), frozenset(), [*issues, FlowIssue(str(path), "no 'intents' mapping")]
+    slots = {
+        str(slot)
+        for spec in intents.values()
+        if isinstance(spec, dict) and isinstance(spec.get("slots"), dict)
+        for slot in spec["slots"]
+    }
+    return frozenset(str(key) for key in intents), frozenset(slots), issues
 
 
 def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
@@ -124,13 +128,16 @@ def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
     issues += more
     hours, more = _load_data(HoursFile, base, flow.hours)
     issues += more
-    intents = set(flow.intents)
+    intents, nlu_slots = set(flow.intents), frozenset[str]()
     nlu_path = base / flow.nlu if flow.nlu else None
     if nlu_path is not None:
-        declared, more = nlu_intents(nlu_path)
+        declared, nlu_slots, more = nlu_declarations(nlu_path)
         intents |= declared
         issues += more
     issues += cross_check(flow, document, knowledge, hours, frozenset(intents))
+    services = frozenset(hours.services) if hours else frozenset()
+    knowledge_file = str(base / flow.knowledge) if flow.knowledge else ""
+    issues += check_texts(flow, document, knowledge, knowledge_file, services, nlu_slots)
     loaded = LoadedFlow(path, flow, knowledge, hours, nlu_path, frozenset(intents))
     return loaded, issues
 

@@ -180,3 +180,32 @@ def test_shipped_json_schemas_are_up_to_date(name: str) -> None:
     shipped = (Path(__file__).resolve().parents[2] / "dialogs" / name).read_text(encoding="utf-8")
     assert shipped == schema_text(model, title), f"run: python -m dialogs.schema ({name})"
     assert json.loads(shipped)["title"] == title
+
+
+def test_placeholders_and_braces_are_checked(tmp_path: Path) -> None:
+    nodes = GOOD_NODES.replace("    prompt: Bonjour.\n",
+                               "    prompt: 'Bonjour {nom}, {hours:piscine} {hours:accueil} {'\n")
+    nodes = nodes.replace("  fin:\n    type: hangup\n",
+                          "  fin:\n    type: hangup\n    say: 'Au revoir {service}, réf {reference}'\n")
+    issues = issues_of(write(tmp_path, nodes))
+    assert [(i.node, i.field, i.line) for i in issues] == [("menu", "prompt", 10)]
+    assert issues[0].message.startswith("bad braces in text")
+    nodes = nodes.replace(" {'\n", "'\n")
+    messages = {i.message for i in issues_of(write(tmp_path, nodes))}
+    assert messages == {
+        "unknown placeholder '{nom}' (no form, set node or NLU fills it)",
+        "unknown service 'piscine' in {hours:piscine}",
+    }
+
+
+def test_loops_that_never_wait_for_the_caller_are_reported(tmp_path: Path) -> None:
+    nodes = GOOD_NODES.replace("    next: fin\n", "    next: a\n") + (
+        "  a:\n    type: set\n    increment: [n]\n    next: b\n"
+        "  b:\n    type: condition\n    branches:\n      - when: {counter: n, at_least: 9}\n"
+        "        goto: fin\n    else: a\n"
+    )
+    issues = issues_of(write(tmp_path, nodes))
+    assert [i.message for i in issues] == [
+        "these nodes can loop without ever waiting for the caller: a -> b -> a"
+    ]
+    assert issues[0].node == "a" and issues[0].line == 19
