@@ -185,8 +185,8 @@ def test_shipped_json_schemas_are_up_to_date(name: str) -> None:
 def test_placeholders_and_braces_are_checked(tmp_path: Path) -> None:
     nodes = GOOD_NODES.replace("    prompt: Bonjour.\n",
                                "    prompt: 'Bonjour {nom}, {hours:piscine} {hours:accueil} {'\n")
-    nodes = nodes.replace("  fin:\n    type: hangup\n",
-                          "  fin:\n    type: hangup\n    say: 'Au revoir {service}, réf {reference}'\n")
+    goodbye = "    say: 'Au revoir {service}, réf {reference}'\n"
+    nodes = nodes.replace("  fin:\n    type: hangup\n", "  fin:\n    type: hangup\n" + goodbye)
     issues = issues_of(write(tmp_path, nodes))
     assert [(i.node, i.field, i.line) for i in issues] == [("menu", "prompt", 10)]
     assert issues[0].message.startswith("bad braces in text")
