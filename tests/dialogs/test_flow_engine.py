@@ -273,3 +273,31 @@ def test_same_inputs_give_the_same_call(loaded: LoadedFlow) -> None:
     first, _ = play(make(loaded), inputs)
     second, _ = play(make(loaded), inputs)
     assert first.model_dump() == second.model_dump()
+
+
+def test_help_phrases_one_word_whole_longer_anywhere(loaded: LoadedFlow) -> None:
+    _, out = play(make(loaded), [U("aide sociale")])
+    assert said(out[1]).startswith("Je n'ai pas bien compris.")
+    _, out = play(make(loaded), [U("euh je ne sais pas quoi dire")])
+    assert said(out[1]).startswith("Aide du menu.")
+
+
+def test_endless_repeats_end_at_the_turn_limit(loaded: LoadedFlow) -> None:
+    engine = make(loaded)
+    state, _ = engine.start(TUESDAY_10)
+    for _ in range(loaded.flow.fallback.max_turns + 5):
+        state, actions = engine.step(state, Digits("*"), TUESDAY_10)
+        if state.ended:
+            break
+    assert state.ended and state.turns == loaded.flow.fallback.max_turns + 1
+    assert isinstance(actions[-1], Hangup) and actions[-1].reason == "trop d'échanges"
+
+
+def test_the_clock_passed_in_reaches_the_understander(loaded: LoadedFlow) -> None:
+    understander = KeywordUnderstander()
+    assert loaded.hours is not None
+    engine = Engine(loaded, understander, InMemoryServices(loaded.hours))
+    state, _ = engine.start(datetime(2026, 6, 1, 9, 0))
+    state, _ = engine.step(state, U("rendez-vous demain"), datetime(2026, 6, 1, 9, 0))
+    assert state.slots["date"] == "2026-06-02"
+    assert ("understand", "rendez-vous demain") in understander.calls
