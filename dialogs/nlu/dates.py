@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from dialogs.nlu.numbers import parse_cardinal
+from dialogs.nlu.numbers import number_continuations, parse_cardinal
 
 WEEKDAYS: dict[str, int] = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
@@ -109,7 +109,10 @@ def find_date(keys: Sequence[str], now: datetime) -> str | None:
     """The first date said in `keys`, as "YYYY-MM-DD", or None."""
     today = now.date()
     n = len(keys)
+    inside = number_continuations(keys)
     for i, key in enumerate(keys):
+        if i in inside:
+            continue
         found: date | None = None
         if key == "aujourdhui":
             found = today

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 FILLERS = frozenset(
     {"euh", "euhh", "euhhh", "heu", "heuu", "hum", "humm", "hmm", "mmh", "mh", "bah", "ben",
-     "beh", "hein", "eh", "ah", "oh", "bref", "ouf"}
+     "beh", "eh", "ah", "oh", "bref", "ouf"}
 )
 """Hesitation words that carry no meaning for matching (accent-free keys)."""
 

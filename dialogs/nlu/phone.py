@@ -86,9 +86,10 @@ def _as_french(chunks: tuple[str, ...], international: bool) -> str | None:
     for chunk in chunks:
         width = len(chunk.lstrip("="))
         where = position + shift
-        if where < boundary < where + width:
+        spoken = not chunk.startswith("=")
+        if spoken and where < boundary < where + width:
             return None
-        if where >= boundary and not chunk.startswith("=") and width == 2 and where % 2:
+        if spoken and where >= boundary and width == 2 and where % 2:
             return None
         position += width
     return local
