@@ -92,6 +92,21 @@ def _weekday(keys: Sequence[str], i: int, today: date) -> date:
     return today + timedelta(days=ahead)
 
 
+def _weekday_and_day(keys: Sequence[str], i: int, today: date) -> date | None:
+    """ "vendredi quatre" (no month) at i: the next such date falling on that weekday."""
+    day = _day_number(keys, i + 1)
+    if day is None or (day[1] < len(keys) and keys[day[1]] in _NOT_A_DAY):
+        return None
+    target = WEEKDAYS[keys[i]]
+    year, month = today.year, today.month
+    for _ in range(14):
+        candidate = _safe_date(year, month, day[0])
+        if candidate is not None and candidate >= today and candidate.weekday() == target:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return _next_day_of_month(today, day[0])
+
+
 def _relative(keys: Sequence[str], i: int, today: date) -> date | None:
     """ "dans trois jours", "dans une semaine", "dans quinze jours" at i (keys[i] == "dans")."""
     count = parse_cardinal(keys, i + 1)
@@ -122,7 +137,10 @@ def find_date(keys: Sequence[str], now: datetime) -> str | None:
             found = today + timedelta(days=1)
         elif key in WEEKDAYS:
             explicit = _day_and_month(keys, i + 1, today)
-            found = explicit[0] if explicit is not None else _weekday(keys, i, today)
+            if explicit is not None:
+                found = explicit[0]
+            else:
+                found = _weekday_and_day(keys, i, today) or _weekday(keys, i, today)
         elif key == "dans":
             found = _relative(keys, i, today)
         else:

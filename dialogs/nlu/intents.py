@@ -11,6 +11,7 @@ YAML layout (see `dialogs/flows/mairie.intents.yaml`)::
         description: prendre, déplacer ou annuler un rendez-vous
         slots: {date: date, time: time, subject: subject}   # slot name -> kind
         cues: [rendez-vous, rdv]                            # optional strong hints
+        cue_weight: 0.2             # optional: what a cue adds to the score (0-1)
         evidence: [date, time]      # optional: slots whose presence hints at this intent
         examples:
           - je voudrais prendre rendez-vous
@@ -37,6 +38,7 @@ from dialogs.nlu.normalize import normalize
 
 BUILTIN_KINDS = frozenset({"date", "time", "phone", "yes_no", "number", "address", "name"})
 DEFAULT_THRESHOLD = 0.3
+DEFAULT_CUE_WEIGHT = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class IntentSpec:
     """Normalised phrases that strongly hint at this intent."""
     evidence: tuple[str, ...] = ()
     """Slots (names from `slots`) whose presence in an utterance hints at this intent."""
+    cue_weight: float = 0.2
+    """Added to the intent's score (cosine units, 0-1) when one of its cues is said."""
     description: str = ""
     """What the intent covers, for people editing the file."""
 
@@ -110,7 +114,7 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
         raise _fail(source, f"intents.{name}", "an intent name is a plain identifier")
     if not isinstance(raw, dict):
         raise _fail(source, f"intents.{name}", "expected a mapping with examples")
-    unknown = set(raw) - {"description", "slots", "cues", "examples", "evidence"}
+    unknown = set(raw) - {"description", "slots", "cues", "cue_weight", "examples", "evidence"}
     if unknown:
         raise _fail(source, f"intents.{name}", f"unknown keys {sorted(unknown)}")
     examples = _strings(raw.get("examples"), source, f"intents.{name}.examples")
@@ -128,7 +132,15 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
         if slot not in slots:
             raise _fail(source, f"intents.{name}.evidence", f"{slot!r} is not one of its slots")
     description = str(raw.get("description") or "")
-    return IntentSpec(name, examples, dict(slots), cues, evidence, description)
+    where = f"intents.{name}.cue_weight"
+    weight = _fraction(raw.get("cue_weight", DEFAULT_CUE_WEIGHT), source, where)
+    return IntentSpec(name, examples, dict(slots), cues, evidence, weight, description)
+
+
+def _fraction(value: Any, source: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _fail(source, where, "expected a number between 0 and 1")
+    return float(value)
 
 
 def _cues(raw: Any, source: str, where: str) -> tuple[str, ...]:
@@ -155,11 +167,7 @@ def parse_intents(raw: Any, source: str = "<intents>") -> IntentsModel:
     unknown = set(raw) - {"threshold", "entities", "intents", "out_of_scope", "language"}
     if unknown:
         raise _fail(source, "top level", f"unknown keys {sorted(unknown)}")
-    threshold = raw.get("threshold", DEFAULT_THRESHOLD)
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        raise _fail(source, "threshold", "expected a number between 0 and 1")
-    if not 0.0 <= float(threshold) <= 1.0:
-        raise _fail(source, "threshold", "expected a number between 0 and 1")
+    threshold = _fraction(raw.get("threshold", DEFAULT_THRESHOLD), source, "threshold")
     tables = _tables(raw.get("entities"), source)
     intents_raw = raw.get("intents")
     if not isinstance(intents_raw, dict) or not intents_raw:
@@ -167,7 +175,7 @@ def parse_intents(raw: Any, source: str = "<intents>") -> IntentsModel:
     kinds = set(BUILTIN_KINDS) | set(tables)
     intents = tuple(_intent(name, body, kinds, source) for name, body in intents_raw.items())
     out_of_scope, out_of_scope_cues = _out_of_scope(raw.get("out_of_scope"), source)
-    return IntentsModel(intents, tables, out_of_scope, out_of_scope_cues, float(threshold))
+    return IntentsModel(intents, tables, out_of_scope, out_of_scope_cues, threshold)
 
 
 def load_yaml(path: Path) -> Any:

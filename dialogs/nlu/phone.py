@@ -27,6 +27,13 @@ def _options(keys: Sequence[str], i: int, end: int) -> list[tuple[int, int]]:
     options = [option for option in below_100_options(keys, i) if option[1] <= end]
     if not options:
         return []
+    hundreds = options[0][1]
+    if hundreds < end and keys[hundreds] in ("cent", "cents") and 1 <= options[0][0] <= 9:
+        # "zéro huit cent..." (0 800...): a three-digit group, with its tens if said.
+        rest = [o for o in below_100_options(keys, hundreds + 1) if o[1] <= end and o[0] > 0]
+        value = options[0][0] * 100
+        merged = [(value + rest[0][0], rest[0][1])] if rest else []
+        return [(value, hundreds + 1), *merged]
     kept = [options[0]]
     for value, stop in options[1:]:
         following = keys[stop] if stop < end else ""
@@ -100,9 +107,12 @@ def _runs(keys: Sequence[str]) -> Iterator[tuple[int, int]]:
     start: int | None = None
     for i, key in enumerate([*keys, ""]):
         numeric = bool(key) and (
-            key.isdigit() or key in _JOINERS or bool(below_100_options(keys, i)) or key == "et"
+            key.isdigit()
+            or key in _JOINERS
+            or key in ("et", "cent", "cents")
+            or bool(below_100_options(keys, i))
         )
-        if numeric and start is None and key != "et":
+        if numeric and start is None and key not in ("et", "cent", "cents"):
             start = i
         elif not numeric and start is not None:
             yield start, i

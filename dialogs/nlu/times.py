@@ -40,6 +40,10 @@ def _minutes_after(keys: Sequence[str], j: int) -> tuple[int, int]:
         return 30, j + 1
     if j < n and keys[j] == "quart":
         return 15, j + 1
+    if j + 1 < n and keys[j] == "zero":  # "quatorze heures zéro cinq"
+        options = below_100_options(keys, j + 1)
+        if options and options[0][0] < 10:
+            return options[0][0], options[0][1]
     options = below_100_options(keys, j)
     if options and options[0][0] < 60:
         end = options[0][1]

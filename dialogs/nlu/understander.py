@@ -37,7 +37,7 @@ from dialogs.understanding import Understander, Understanding
 OUT_OF_SCOPE = "\x00out_of_scope"
 """Label of the out-of-scope phrasings inside the index (never returned)."""
 CUE_BOOST = 0.2
-"""Added to an intent's score when one of its cue phrases is said (cosine units)."""
+"""Added to the out-of-scope score when one of its cue phrases is said (cosine units)."""
 EVIDENCE_BOOST = 0.1
 """Added to an intent's score for each of its evidence slots found (cosine units)."""
 EVIDENCE_FLOOR = 0.15
@@ -109,7 +109,7 @@ class FrenchUnderstander(Understander):
             base = raw.get(intent.name, 0.0) * factor * (OUTSIDE_CUE_FACTOR if outside_cue else 1.0)
             score = base
             if not outside_cue and any(_contains(joined, cue) for cue in intent.cues):
-                score += CUE_BOOST
+                score += intent.cue_weight
             for slot in intent.evidence:
                 kind = intent.slots[slot]
                 if kind not in found:

@@ -49,6 +49,12 @@ from dialogs.nlu import FrenchUnderstander
         ("euh ben plutôt le euh dix décembre", "2026-12-10"),
         ("LE TROIS DÉCEMBRE", "2026-12-03"),
         ("le 3 decembre", "2026-12-03"),
+        ("vendredi quatre", "2026-12-04"),
+        ("mardi vingt-quatre", "2026-11-24"),
+        ("lundi sept à dix heures", "2026-12-07"),
+        ("samedi 5", "2026-12-05"),
+        ("mercredi à dix heures", "2026-11-25"),
+        ("vendredi à neuf heures", "2026-11-27"),
     ],
 )
 def test_dates(mairie: FrenchUnderstander, monday: datetime, text: str, expected: str) -> None:

@@ -41,6 +41,10 @@ from dialogs.nlu import FrenchUnderstander
         ("vingt et une heures", "21:00"),
         ("vers seize heures quinze minutes", "16:15"),
         ("demain à neuf heures", "09:00"),
+        ("quatorze heures zéro cinq", "14:05"),
+        ("dix heures pile", "10:00"),
+        ("midi trente", "12:30"),
+        ("quatorze heure trente", "14:30"),
         ("le trois décembre à dix heures et quart", "10:15"),
     ],
 )
