@@ -36,7 +36,9 @@ import yaml
 from dialogs.nlu.errors import IntentsFileError
 from dialogs.nlu.normalize import normalize
 
-BUILTIN_KINDS = frozenset({"date", "time", "phone", "yes_no", "number", "address", "name"})
+BUILTIN_KINDS = frozenset(
+    {"date", "time", "phone", "yes_no", "number", "address", "name", "text"}
+)
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_CUE_WEIGHT = 0.2
 

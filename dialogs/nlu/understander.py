@@ -29,7 +29,7 @@ from dialogs.nlu.intents import (
     load_intents,
     parse_intents,
 )
-from dialogs.nlu.normalize import tokenize
+from dialogs.nlu.normalize import detokenize, tokenize
 from dialogs.nlu.phone import find_phone
 from dialogs.nlu.times import find_time
 from dialogs.understanding import Understander, Understanding
@@ -166,6 +166,8 @@ class FrenchUnderstander(Understander):
             return find_address(tokens)
         if kind == "name":
             return find_name(text)
+        if kind == "text":  # free text: the answer as said, without fillers
+            return detokenize(tokens)
         table = self._model.tables.get(kind)
         if table is not None:
             return find_in_table(keys, table)

@@ -153,3 +153,13 @@ def test_unknown_kind_and_bad_text_give_none(mairie: FrenchUnderstander, monday:
     assert mairie.extract("colour", "rouge", monday) is None
     assert mairie.extract("problem", "tout va bien", monday) is None
     assert mairie.extract("date", None, monday) is None  # type: ignore[arg-type]
+
+
+def test_free_text(mairie: FrenchUnderstander, monday: datetime) -> None:
+    said = "euh le lampadaire clignote depuis lundi"
+    assert mairie.extract("text", said, monday) == "le lampadaire clignote depuis lundi"
+    assert mairie.extract("text", "l' arbre  est tombé c'est ça", monday) == (
+        "l'arbre est tombé c'est ça"
+    )
+    assert mairie.extract("text", "euh", monday) is None
+    assert mairie.extract("text", "", monday) is None
