@@ -30,6 +30,7 @@ _CHAR_WEIGHT = 0.35
 _CHAR_SIZES = (3, 4, 5)
 _NEIGHBOURS = 3
 _NEAREST_WEIGHT = 0.7
+CENTROID_WEIGHT = 0.2
 
 
 def is_content(key: str) -> bool:
@@ -98,6 +99,12 @@ class ExampleIndex:
             for feature, value in vector.items():
                 self._postings[feature].append((index, value))
         self._labels = sorted({example.label for example in self._examples})
+        # Each label's centroid: the normalised mean of its examples' vectors.
+        sums: dict[str, dict[str, float]] = {label: defaultdict(float) for label in self._labels}
+        for example in self._examples:
+            for feature, value in example.vector.items():
+                sums[example.label][feature] += value
+        self._centroids = {label: _normalised(dict(vector)) for label, vector in sums.items()}
 
     @property
     def labels(self) -> list[str]:
@@ -139,5 +146,8 @@ class ExampleIndex:
             cosines.sort(reverse=True)
             nearest = cosines[:_NEIGHBOURS]
             mean = sum(nearest) / _NEIGHBOURS
-            result[label] = min(1.0, _NEAREST_WEIGHT * nearest[0] + (1 - _NEAREST_WEIGHT) * mean)
+            knn = _NEAREST_WEIGHT * nearest[0] + (1 - _NEAREST_WEIGHT) * mean
+            centroid = self._centroids[label]
+            central = sum(value * centroid.get(feature, 0.0) for feature, value in query.items())
+            result[label] = min(1.0, (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * central)
         return result
