@@ -29,6 +29,18 @@ _BIGRAM_WEIGHT = 0.8
 _CHAR_WEIGHT = 0.35
 _CHAR_SIZES = (3, 4, 5)
 _NEIGHBOURS = 3
+_NEAREST_WEIGHT = 0.7
+CENTROID_WEIGHT = 0.2
+
+
+def is_content(key: str) -> bool:
+    """Whether a word carries meaning of its own (not a function word, not a number)."""
+    return len(key) >= 3 and key not in STOPWORDS and not key.isdigit()
+
+
+def stem(key: str) -> str:
+    """A crude French stem: the first five letters ("declarer", "declaration" -> "decla")."""
+    return key[:5]
 
 
 def _raw_features(keys: Sequence[str]) -> dict[str, float]:
@@ -64,6 +76,10 @@ class ExampleIndex:
     """Labelled example phrases (as token keys), scored against an utterance."""
 
     def __init__(self, examples: Iterable[tuple[str, Sequence[str]]]) -> None:
+        examples = list(examples)
+        self._stems: dict[str, set[str]] = defaultdict(set)
+        for label, keys in examples:
+            self._stems[label].update(stem(key) for key in keys if is_content(key))
         raw = [(label, _raw_features(keys)) for label, keys in examples]
         document_frequency: dict[str, int] = defaultdict(int)
         for _, features in raw:
@@ -83,11 +99,28 @@ class ExampleIndex:
             for feature, value in vector.items():
                 self._postings[feature].append((index, value))
         self._labels = sorted({example.label for example in self._examples})
+        # Each label's centroid: the normalised mean of its examples' vectors.
+        sums: dict[str, dict[str, float]] = {label: defaultdict(float) for label in self._labels}
+        for example in self._examples:
+            for feature, value in example.vector.items():
+                sums[example.label][feature] += value
+        self._centroids = {label: _normalised(dict(vector)) for label, vector in sums.items()}
 
     @property
     def labels(self) -> list[str]:
         """Every label with at least one example, sorted."""
         return list(self._labels)
+
+    def known_share(self, keys: Sequence[str], labels: Iterable[str]) -> float:
+        """Share of the content words of `keys` that the examples of `labels` use (by stem);
+        1.0 when there is no content word."""
+        content = [stem(key) for key in keys if is_content(key)]
+        if not content:
+            return 1.0
+        known: set[str] = set()
+        for label in labels:
+            known |= self._stems.get(label, set())
+        return sum(1 for word in content if word in known) / len(content)
 
     def _weigh(self, features: Mapping[str, float]) -> dict[str, float]:
         weighted = {
@@ -113,5 +146,8 @@ class ExampleIndex:
             cosines.sort(reverse=True)
             nearest = cosines[:_NEIGHBOURS]
             mean = sum(nearest) / _NEIGHBOURS
-            result[label] = min(1.0, 0.6 * nearest[0] + 0.4 * mean)
+            knn = _NEAREST_WEIGHT * nearest[0] + (1 - _NEAREST_WEIGHT) * mean
+            centroid = self._centroids[label]
+            central = sum(value * centroid.get(feature, 0.0) for feature, value in query.items())
+            result[label] = min(1.0, (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * central)
         return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from dialogs.nlu.numbers import parse_cardinal
+from dialogs.nlu.numbers import number_continuations, parse_cardinal
 
 WEEKDAYS: dict[str, int] = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
@@ -92,6 +92,21 @@ def _weekday(keys: Sequence[str], i: int, today: date) -> date:
     return today + timedelta(days=ahead)
 
 
+def _weekday_and_day(keys: Sequence[str], i: int, today: date) -> date | None:
+    """ "vendredi quatre" (no month) at i: the next such date falling on that weekday."""
+    day = _day_number(keys, i + 1)
+    if day is None or (day[1] < len(keys) and keys[day[1]] in _NOT_A_DAY):
+        return None
+    target = WEEKDAYS[keys[i]]
+    year, month = today.year, today.month
+    for _ in range(14):
+        candidate = _safe_date(year, month, day[0])
+        if candidate is not None and candidate >= today and candidate.weekday() == target:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return _next_day_of_month(today, day[0])
+
+
 def _relative(keys: Sequence[str], i: int, today: date) -> date | None:
     """ "dans trois jours", "dans une semaine", "dans quinze jours" at i (keys[i] == "dans")."""
     count = parse_cardinal(keys, i + 1)
@@ -109,7 +124,10 @@ def find_date(keys: Sequence[str], now: datetime) -> str | None:
     """The first date said in `keys`, as "YYYY-MM-DD", or None."""
     today = now.date()
     n = len(keys)
+    inside = number_continuations(keys)
     for i, key in enumerate(keys):
+        if i in inside:
+            continue
         found: date | None = None
         if key == "aujourdhui":
             found = today
@@ -119,7 +137,10 @@ def find_date(keys: Sequence[str], now: datetime) -> str | None:
             found = today + timedelta(days=1)
         elif key in WEEKDAYS:
             explicit = _day_and_month(keys, i + 1, today)
-            found = explicit[0] if explicit is not None else _weekday(keys, i, today)
+            if explicit is not None:
+                found = explicit[0]
+            else:
+                found = _weekday_and_day(keys, i, today) or _weekday(keys, i, today)
         elif key == "dans":
             found = _relative(keys, i, today)
         else:

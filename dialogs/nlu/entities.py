@@ -147,10 +147,12 @@ def find_name(text: str) -> str | None:
         words = words[:-1]
     if not 1 <= len(words) <= 4:
         return None
-    if any(w.key in _NOT_NAMES or w.key in NUMBER_WORDS or not w.key.isalpha() for w in words):
+    if words[0].key in _NAME_KEEP_PARTICLES or words[-1].key in _NAME_KEEP_PARTICLES:
         return None
-    if words[0].key in _NAME_KEEP_PARTICLES:
-        return None
+    for w in words:
+        particle = w.key in _NAME_KEEP_PARTICLES
+        if (w.key in _NOT_NAMES and not particle) or w.key in NUMBER_WORDS or not w.key.isalpha():
+            return None
     return " ".join(
         w.surface if w.key in _NAME_KEEP_PARTICLES else w.surface.capitalize() for w in words
     )

@@ -11,10 +11,14 @@ YAML layout (see `dialogs/flows/mairie.intents.yaml`)::
         description: prendre, déplacer ou annuler un rendez-vous
         slots: {date: date, time: time, subject: subject}   # slot name -> kind
         cues: [rendez-vous, rdv]                            # optional strong hints
+        cue_weight: 0.2             # optional: what a cue adds to the score (0-1)
+        evidence: [date, time]      # optional: slots whose presence hints at this intent
         examples:
           - je voudrais prendre rendez-vous
-    out_of_scope:             # optional phrases that must NOT be understood
-      - quel temps fera-t-il demain
+    out_of_scope:             # optional: what the town hall does not handle
+      cues: [météo]           # (a plain list is taken as examples only)
+      examples:
+        - quel temps fera-t-il demain
 
 Slot kinds are the built-in ones (`BUILTIN_KINDS`) or an `entities` table name. Synonyms and
 cues are normalised like utterances (case, accents, elisions, hyphens do not matter).
@@ -32,8 +36,11 @@ import yaml
 from dialogs.nlu.errors import IntentsFileError
 from dialogs.nlu.normalize import normalize
 
-BUILTIN_KINDS = frozenset({"date", "time", "phone", "yes_no", "number", "address", "name"})
+BUILTIN_KINDS = frozenset(
+    {"date", "time", "phone", "yes_no", "number", "address", "name", "text"}
+)
 DEFAULT_THRESHOLD = 0.3
+DEFAULT_CUE_WEIGHT = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,10 @@ class IntentSpec:
     """Slot name -> entity kind looked for when this intent is understood."""
     cues: tuple[str, ...] = ()
     """Normalised phrases that strongly hint at this intent."""
+    evidence: tuple[str, ...] = ()
+    """Slots (names from `slots`) whose presence in an utterance hints at this intent."""
+    cue_weight: float = 0.2
+    """Added to the intent's score (cosine units, 0-1) when one of its cues is said."""
     description: str = ""
     """What the intent covers, for people editing the file."""
 
@@ -62,6 +73,8 @@ class IntentsModel:
     """Entity kind -> value -> normalised synonyms."""
     out_of_scope: tuple[str, ...] = ()
     """Phrasings that must come back as not understood."""
+    out_of_scope_cues: tuple[str, ...] = ()
+    """Normalised phrases that hint at a request the town hall does not handle ("médecin")."""
     threshold: float = DEFAULT_THRESHOLD
     """Confidence under which the intent is None, between 0 and 1."""
 
@@ -103,7 +116,7 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
         raise _fail(source, f"intents.{name}", "an intent name is a plain identifier")
     if not isinstance(raw, dict):
         raise _fail(source, f"intents.{name}", "expected a mapping with examples")
-    unknown = set(raw) - {"description", "slots", "cues", "examples"}
+    unknown = set(raw) - {"description", "slots", "cues", "cue_weight", "examples", "evidence"}
     if unknown:
         raise _fail(source, f"intents.{name}", f"unknown keys {sorted(unknown)}")
     examples = _strings(raw.get("examples"), source, f"intents.{name}.examples")
@@ -115,9 +128,38 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
     for slot, kind in slots.items():
         if not isinstance(slot, str) or kind not in kinds:
             raise _fail(source, f"intents.{name}.slots.{slot}", f"unknown kind {kind!r}")
-    cues = tuple(normalize(cue) for cue in _strings(raw.get("cues"), source, f"{name}.cues"))
-    description = raw.get("description") or ""
-    return IntentSpec(name, examples, dict(slots), tuple(c for c in cues if c), str(description))
+    cues = _cues(raw.get("cues"), source, f"intents.{name}.cues")
+    evidence = _strings(raw.get("evidence"), source, f"intents.{name}.evidence")
+    for slot in evidence:
+        if slot not in slots:
+            raise _fail(source, f"intents.{name}.evidence", f"{slot!r} is not one of its slots")
+    description = str(raw.get("description") or "")
+    where = f"intents.{name}.cue_weight"
+    weight = _fraction(raw.get("cue_weight", DEFAULT_CUE_WEIGHT), source, where)
+    return IntentSpec(name, examples, dict(slots), cues, evidence, weight, description)
+
+
+def _fraction(value: Any, source: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _fail(source, where, "expected a number between 0 and 1")
+    return float(value)
+
+
+def _cues(raw: Any, source: str, where: str) -> tuple[str, ...]:
+    cues = (normalize(cue) for cue in _strings(raw, source, where))
+    return tuple(dict.fromkeys(cue for cue in cues if cue))
+
+
+def _out_of_scope(raw: Any, source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(examples, cues) of the `out_of_scope` section: a list of examples, or a mapping
+    with `examples` and `cues`."""
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"examples", "cues"}
+        if unknown:
+            raise _fail(source, "out_of_scope", f"unknown keys {sorted(unknown)}")
+        examples = _strings(raw.get("examples"), source, "out_of_scope.examples")
+        return examples, _cues(raw.get("cues"), source, "out_of_scope.cues")
+    return _strings(raw, source, "out_of_scope"), ()
 
 
 def parse_intents(raw: Any, source: str = "<intents>") -> IntentsModel:
@@ -127,19 +169,15 @@ def parse_intents(raw: Any, source: str = "<intents>") -> IntentsModel:
     unknown = set(raw) - {"threshold", "entities", "intents", "out_of_scope", "language"}
     if unknown:
         raise _fail(source, "top level", f"unknown keys {sorted(unknown)}")
-    threshold = raw.get("threshold", DEFAULT_THRESHOLD)
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        raise _fail(source, "threshold", "expected a number between 0 and 1")
-    if not 0.0 <= float(threshold) <= 1.0:
-        raise _fail(source, "threshold", "expected a number between 0 and 1")
+    threshold = _fraction(raw.get("threshold", DEFAULT_THRESHOLD), source, "threshold")
     tables = _tables(raw.get("entities"), source)
     intents_raw = raw.get("intents")
     if not isinstance(intents_raw, dict) or not intents_raw:
         raise _fail(source, "intents", "expected a non-empty mapping of intent -> definition")
     kinds = set(BUILTIN_KINDS) | set(tables)
     intents = tuple(_intent(name, body, kinds, source) for name, body in intents_raw.items())
-    out_of_scope = _strings(raw.get("out_of_scope"), source, "out_of_scope")
-    return IntentsModel(intents, tables, out_of_scope, float(threshold))
+    out_of_scope, out_of_scope_cues = _out_of_scope(raw.get("out_of_scope"), source)
+    return IntentsModel(intents, tables, out_of_scope, out_of_scope_cues, threshold)
 
 
 def load_yaml(path: Path) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 FILLERS = frozenset(
     {"euh", "euhh", "euhhh", "heu", "heuu", "hum", "humm", "hmm", "mmh", "mh", "bah", "ben",
-     "beh", "hein", "eh", "ah", "oh", "bref", "ouf"}
+     "beh", "eh", "ah", "oh", "bref", "ouf"}
 )
 """Hesitation words that carry no meaning for matching (accent-free keys)."""
 
@@ -79,3 +79,16 @@ def tokenize(text: str, *, keep_fillers: bool = False) -> list[Token]:
 def normalize(text: str) -> str:
     """Accent-free, filler-free, space-separated words of `text` (the matching form)."""
     return " ".join(token.key for token in tokenize(text))
+
+
+def detokenize(tokens: list[Token]) -> str:
+    """The surfaces joined back into readable text, elisions glued ("l' acte" -> "l'acte")."""
+    parts: list[str] = []
+    for token in tokens:
+        if parts and parts[-1].endswith("'"):
+            parts[-1] += token.surface
+        elif token.key in _ELIDED:
+            parts.append(token.surface + "'")
+        else:
+            parts.append(token.surface)
+    return " ".join(part.rstrip("'") if part.endswith("'") else part for part in parts)

@@ -139,3 +139,18 @@ def first_cardinal(keys: Sequence[str]) -> tuple[int, int, int] | None:
         if found is not None:
             return found[0], i, found[1]
     return None
+
+
+def number_continuations(keys: Sequence[str]) -> set[int]:
+    """Indexes of words that continue a number begun earlier ("cinq" in "vingt cinq"):
+    a value read from there would be a piece of a bigger number."""
+    inside: set[int] = set()
+    i = 0
+    while i < len(keys):
+        found = parse_cardinal(keys, i) if keys[i] != "et" else None
+        if found is not None and found[1] > i + 1:
+            inside.update(range(i + 1, found[1]))
+            i = found[1]
+        else:
+            i += 1
+    return inside

@@ -2,16 +2,17 @@
 
 Callers say numbers in pairs ("zéro six douze trente-quatre cinquante-six soixante-dix-huit"),
 digit by digit, or mixed; "zéro zéro" is two digits; "+33 6 ..." and "zéro zéro trente-trois
-6 ..." become "06...". A spoken pair like "soixante dix huit" can also be read "soixante",
-"dix", "huit", so every reading of a run of number words is tried and the one giving a valid
-French number wins (the longest-word reading first). Anything else is None.
+6 ..." become "06..."; so does "six douze..." when the leading zero was not said. A spoken
+pair like "soixante dix huit" can also be read "soixante", "dix-huit", so the readings of a
+run of number words are tried and the first giving a valid French number wins (the
+longest-word reading first). Anything else is None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from dialogs.nlu.numbers import below_100_options
+from dialogs.nlu.numbers import below_100_options, number_continuations
 
 # Words that may sit inside a spoken number without ending it.
 _JOINERS = frozenset({"plus", "+", "tiret", "point"})
@@ -27,6 +28,13 @@ def _options(keys: Sequence[str], i: int, end: int) -> list[tuple[int, int]]:
     options = [option for option in below_100_options(keys, i) if option[1] <= end]
     if not options:
         return []
+    hundreds = options[0][1]
+    if hundreds < end and keys[hundreds] in ("cent", "cents") and 1 <= options[0][0] <= 9:
+        # "zéro huit cent..." (0 800...): a three-digit group, with its tens if said.
+        rest = [o for o in below_100_options(keys, hundreds + 1) if o[1] <= end and o[0] > 0]
+        value = options[0][0] * 100
+        merged = [(value + rest[0][0], rest[0][1])] if rest else []
+        return [(value, hundreds + 1), *merged]
     kept = [options[0]]
     for value, stop in options[1:]:
         following = keys[stop] if stop < end else ""
@@ -78,6 +86,8 @@ def _as_french(chunks: tuple[str, ...], international: bool) -> str | None:
             prefix += 1
         local = "0" + digits[prefix:]
         shift, boundary = 1 - prefix, 1
+    elif len(digits) == 9 and digits[0] != "0":  # "six douze trente-quatre...": zero unsaid
+        local, shift, boundary = "0" + digits, 1, 1
     else:
         local, shift, boundary = digits, 0, 0
     if len(local) != 10 or local[0] != "0" or local[1] == "0":
@@ -86,9 +96,10 @@ def _as_french(chunks: tuple[str, ...], international: bool) -> str | None:
     for chunk in chunks:
         width = len(chunk.lstrip("="))
         where = position + shift
-        if where < boundary < where + width:
+        spoken = not chunk.startswith("=")
+        if spoken and where < boundary < where + width:
             return None
-        if where >= boundary and not chunk.startswith("=") and width == 2 and where % 2:
+        if spoken and where >= boundary and width == 2 and where % 2:
             return None
         position += width
     return local
@@ -99,9 +110,12 @@ def _runs(keys: Sequence[str]) -> Iterator[tuple[int, int]]:
     start: int | None = None
     for i, key in enumerate([*keys, ""]):
         numeric = bool(key) and (
-            key.isdigit() or key in _JOINERS or bool(below_100_options(keys, i)) or key == "et"
+            key.isdigit()
+            or key in _JOINERS
+            or key in ("et", "cent", "cents")
+            or bool(below_100_options(keys, i))
         )
-        if numeric and start is None and key != "et":
+        if numeric and start is None and key not in ("et", "cent", "cents"):
             start = i
         elif not numeric and start is not None:
             yield start, i
@@ -116,8 +130,13 @@ def find_phone(keys: Sequence[str]) -> str | None:
         international = keys[start] in ("plus", "+")
         # A run can carry number words before the phone number ("un" article)
         # and after it ("un rendez-vous"): try nearby starts and ends too.
+        inside = number_continuations(keys)
         for first in range(start, min(end, start + 3)):
+            if first in inside:
+                continue
             for last in range(end, max(first, end - 3), -1):
+                if last < len(keys) and last in inside:
+                    continue
                 budget = [_MAX_READINGS]
                 for chunks in _readings(keys, first, last, budget):
                     found = _as_french(chunks, international)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dialogs.nlu.numbers import below_100_options, parse_cardinal
+from dialogs.nlu.numbers import below_100_options, number_continuations, parse_cardinal
 
 _HOUR_WORDS = frozenset({"heure", "heures", "h"})
 # "dans deux heures", "pendant trois heures": a duration, not a clock time.
@@ -40,6 +40,10 @@ def _minutes_after(keys: Sequence[str], j: int) -> tuple[int, int]:
         return 30, j + 1
     if j < n and keys[j] == "quart":
         return 15, j + 1
+    if j + 1 < n and keys[j] == "zero":  # "quatorze heures zéro cinq"
+        options = below_100_options(keys, j + 1)
+        if options and options[0][0] < 10:
+            return options[0][0], options[0][1]
     options = below_100_options(keys, j)
     if options and options[0][0] < 60:
         end = options[0][1]
@@ -84,7 +88,10 @@ def _compact(key: str, keys: Sequence[str], i: int) -> tuple[str | None, bool]:
 def find_time(keys: Sequence[str]) -> str | None:
     """The first clock time said in `keys`, as "HH:MM", or None."""
     n = len(keys)
+    inside = number_continuations(keys)
     for i, key in enumerate(keys):
+        if i in inside:
+            continue
         if key in ("midi", "minuit"):
             base = 12 if key == "midi" else 0
             if key == "midi" and i > 0 and keys[i - 1] == "apres":

@@ -29,7 +29,7 @@ from dialogs.nlu.intents import (
     load_intents,
     parse_intents,
 )
-from dialogs.nlu.normalize import tokenize
+from dialogs.nlu.normalize import detokenize, tokenize
 from dialogs.nlu.phone import find_phone
 from dialogs.nlu.times import find_time
 from dialogs.understanding import Understander, Understanding
@@ -37,7 +37,15 @@ from dialogs.understanding import Understander, Understanding
 OUT_OF_SCOPE = "\x00out_of_scope"
 """Label of the out-of-scope phrasings inside the index (never returned)."""
 CUE_BOOST = 0.2
-"""Added to an intent's score when one of its cue phrases is said (cosine units)."""
+"""Added to the out-of-scope score when one of its cue phrases is said (cosine units)."""
+EVIDENCE_BOOST = 0.1
+"""Added to an intent's score for each of its evidence slots found (cosine units)."""
+EVIDENCE_FLOOR = 0.15
+"""Evidence counts only for an intent whose examples already resemble the utterance this much."""
+OUTSIDE_CUE_FACTOR = 0.75
+"""Scale of every intent's resemblance when an out-of-scope cue is said."""
+UNKNOWN_WORDS_WEIGHT = 0.45
+"""How much words unknown to every intent weaken the scores (0: not at all, 1: to zero)."""
 
 
 def _contains(text: str, phrase: str) -> bool:
@@ -81,21 +89,41 @@ class FrenchUnderstander(Understander):
         """The intents this understander was built from."""
         return self._model
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Score of every intent (and of out-of-scope) for `text`, cue boosts included."""
-        keys = [token.key for token in tokenize(text)]
+    def scores(self, text: str, now: datetime) -> dict[str, float]:
+        """Score of every intent (and of `OUT_OF_SCOPE`) for `text`, between 0 and 1."""
+        tokens = tokenize(text)
+        keys = [token.key for token in tokens]
         if not keys:
             return {}
-        scores = self._index.scores(keys)
+        raw = self._index.scores(keys)
         joined = " ".join(keys)
+        # Words no in-scope example uses ("boulangerie", "dentiste") weaken every intent.
+        known = self._index.known_share(keys, self._intents)
+        factor = 1.0 - UNKNOWN_WORDS_WEIGHT * (1.0 - known)
+        # An out-of-scope cue ("dentiste") names the topic: in-scope cues then say only how
+        # the caller asks ("rendez-vous"), so they no longer count.
+        outside_cue = any(_contains(joined, cue) for cue in self._model.out_of_scope_cues)
+        found: dict[str, str | None] = {}
+        scores: dict[str, float] = {}
         for intent in self._model.intents:
-            if any(_contains(joined, cue) for cue in intent.cues):
-                scores[intent.name] = min(1.0, scores.get(intent.name, 0.0) + CUE_BOOST)
+            base = raw.get(intent.name, 0.0) * factor * (OUTSIDE_CUE_FACTOR if outside_cue else 1.0)
+            score = base
+            if not outside_cue and any(_contains(joined, cue) for cue in intent.cues):
+                score += intent.cue_weight
+            for slot in intent.evidence:
+                kind = intent.slots[slot]
+                if kind not in found:
+                    found[kind] = self.extract(kind, text, now)
+                if found[kind] is not None and base >= EVIDENCE_FLOOR:
+                    score += EVIDENCE_BOOST
+            scores[intent.name] = min(1.0, score)
+        outside = raw.get(OUT_OF_SCOPE, 0.0) + (CUE_BOOST if outside_cue else 0.0)
+        scores[OUT_OF_SCOPE] = min(1.0, outside)
         return scores
 
-    def classify(self, text: str) -> tuple[str | None, float]:
+    def classify(self, text: str, now: datetime) -> tuple[str | None, float]:
         """(intent or None, confidence of the best in-scope candidate)."""
-        scores = self.scores(text)
+        scores = self.scores(text, now)
         in_scope = {label: score for label, score in scores.items() if label != OUT_OF_SCOPE}
         if not in_scope:
             return None, 0.0
@@ -106,7 +134,9 @@ class FrenchUnderstander(Understander):
         return best, confidence
 
     def understand(self, text: str, now: datetime) -> Understanding:
-        intent, confidence = self.classify(text)
+        if not isinstance(text, str):
+            text = ""
+        intent, confidence = self.classify(text, now)
         slots: dict[str, str] = {}
         if intent is not None:
             for slot, kind in self._intents[intent].slots.items():
@@ -136,6 +166,8 @@ class FrenchUnderstander(Understander):
             return find_address(tokens)
         if kind == "name":
             return find_name(text)
+        if kind == "text":  # free text: the answer as said, without fillers
+            return detokenize(tokens)
         table = self._model.tables.get(kind)
         if table is not None:
             return find_in_table(keys, table)
