@@ -83,6 +83,7 @@ def cross_check(
     knowledge: KnowledgeFile | None,
     hours: HoursFile | None,
     intents: frozenset[str],
+    kinds: frozenset[str],
 ) -> list[FlowIssue]:
     issues: list[FlowIssue] = []
 
@@ -149,6 +150,10 @@ def cross_check(
                     check_service(service, ("branches", index, "when"), node_id)
         elif isinstance(node, FormNode):
             _check_form(node_id, node, report, check_service)
+            for index, slot in enumerate(node.slots):
+                if slot.kind not in kinds:
+                    report(f"unknown slot kind '{slot.kind}' (known: {', '.join(sorted(kinds))})",
+                           ("slots", index, "kind"), node_id)
     issues += _unreachable(flow, document)
     issues += _passive_loops(flow, document)
     return issues

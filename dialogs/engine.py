@@ -218,7 +218,10 @@ def _advance(ctx: Context, target: str) -> None:
             ctx.state.no_input = ctx.state.no_match = 0
             ctx.state.node = target
             if isinstance(node, FormNode):
-                form.enter(ctx, node)
+                redirect = form.enter(ctx, node)
+                if redirect is not None:
+                    target = redirect
+                    continue
             else:
                 choices.prompt(ctx, node)
             return

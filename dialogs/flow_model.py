@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dialogs.conditions_model import Condition
 
 Prompt = str | list[str]
+BUILTIN_KINDS = frozenset({"date", "time", "phone", "yes_no", "number", "address", "name", "text"})
+"""Slot kinds every understander extracts; an NLU file may add entity tables."""
 DTMF_PATTERN = r"^[0-9*#]$"
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from dialogs.checks import cross_check
 from dialogs.errors import FlowError, FlowIssue
-from dialogs.flow_model import Flow
+from dialogs.flow_model import BUILTIN_KINDS, Flow
 from dialogs.hours import HoursFile
 from dialogs.knowledge import KnowledgeFile
 from dialogs.prompt_checks import check_texts
@@ -95,23 +95,39 @@ def _load_data(
     return value, issues + more
 
 
-def nlu_declarations(path: Path) -> tuple[frozenset[str], frozenset[str], list[FlowIssue]]:
-    """Intent names and slot names declared by an NLU intents file (`intents: {NAME: {slots:
-    {SLOT: KIND}}}`); the file's own format is checked by the understander."""
+@dataclass(frozen=True, slots=True)
+class NluDeclarations:
+    """What a flow may rely on from its NLU intents file."""
+
+    intents: frozenset[str] = frozenset()
+    slots: frozenset[str] = frozenset()
+    """Slot names the intents fill."""
+    tables: frozenset[str] = frozenset()
+    """Entity tables, usable as form slot kinds."""
+
+
+def nlu_declarations(path: Path) -> tuple[NluDeclarations, list[FlowIssue]]:
+    """Intents, their slot names and the entity tables of an NLU intents file (`intents:
+    {NAME: {slots: {SLOT: KIND}}}`, `entities: {TABLE: ...}`); the rest of its format is
+    checked by the understander."""
     document, issues = read_yaml(path)
     if document is None:
-        return frozenset(), frozenset(), issues
-    data = document.data
-    intents = data.get("intents") if isinstance(data, dict) else None
+        return NluDeclarations(), issues
+    data = document.data if isinstance(document.data, dict) else {}
+    intents, tables = data.get("intents"), data.get("entities")
     if not isinstance(intents, dict):
-        return frozenset(), frozenset(), [*issues, FlowIssue(str(path), "no 'intents' mapping")]
+        return NluDeclarations(), [*issues, FlowIssue(str(path), "no 'intents' mapping")]
     slots = {
         str(slot)
         for spec in intents.values()
         if isinstance(spec, dict) and isinstance(spec.get("slots"), dict)
         for slot in spec["slots"]
     }
-    return frozenset(str(key) for key in intents), frozenset(slots), issues
+    return NluDeclarations(
+        frozenset(str(key) for key in intents),
+        frozenset(slots),
+        frozenset(str(key) for key in tables) if isinstance(tables, dict) else frozenset(),
+    ), issues
 
 
 def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
@@ -128,17 +144,16 @@ def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
     issues += more
     hours, more = _load_data(HoursFile, base, flow.hours)
     issues += more
-    intents, nlu_slots = set(flow.intents), frozenset[str]()
-    nlu_path = base / flow.nlu if flow.nlu else None
+    nlu, nlu_path = NluDeclarations(), base / flow.nlu if flow.nlu else None
     if nlu_path is not None:
-        declared, nlu_slots, more = nlu_declarations(nlu_path)
-        intents |= declared
+        nlu, more = nlu_declarations(nlu_path)
         issues += more
-    issues += cross_check(flow, document, knowledge, hours, frozenset(intents))
+    intents = frozenset(flow.intents) | nlu.intents
+    issues += cross_check(flow, document, knowledge, hours, intents, BUILTIN_KINDS | nlu.tables)
     services = frozenset(hours.services) if hours else frozenset()
     knowledge_file = str(base / flow.knowledge) if flow.knowledge else ""
-    issues += check_texts(flow, document, knowledge, knowledge_file, services, nlu_slots)
-    loaded = LoadedFlow(path, flow, knowledge, hours, nlu_path, frozenset(intents))
+    issues += check_texts(flow, document, knowledge, knowledge_file, services, nlu.slots)
+    loaded = LoadedFlow(path, flow, knowledge, hours, nlu_path, intents)
     return loaded, issues
 
 

@@ -1,28 +1,27 @@
-"""Form nodes: ask each slot in turn, check the values (dates, free appointment times, phone
-numbers), read them back for a yes/no confirmation (keypad 1/2), then submit them through
-the `Services` boundary and say the reference.
+"""Form nodes: ask each slot in turn, check the values (see `form_values`), read them back
+for a yes/no confirmation (keypad 1/2), then submit them (see `form_submit`).
 
-Slot values: dates "YYYY-MM-DD", times "HH:MM", phone numbers as 10 digits ("0612345678").
+At the confirmation, "non, à onze heures" corrects the date, time or phone number said and
+reads the summary again; a plain "non" starts the form again, a second one escalates.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from dialogs.context import Context, Fail, Outcome
-from dialogs.errors import ServiceError, SlotTaken
+from dialogs.errors import ServiceError
 from dialogs.events import CallerInput, Digits, Utterance
 from dialogs.flow_model import FormNode, FormSlot
-from dialogs.speak import say_date, say_time
+from dialogs.nodes.form_submit import submit, unavailable
+from dialogs.nodes.form_values import ORDINALS, check, phone_digits
 
 CONFIRM = "!confirm"
-_ORDINALS = {"premier": 0, "première": 0, "deuxième": 1, "second": 1, "seconde": 1,
-             "troisième": 2}
 _DIGIT_ONLY = "Je ne peux pas lire cette réponse sur le clavier, dites-la à voix haute."
+_CORRECTABLE = ("date", "time", "phone")
 
 
-def enter(ctx: Context, node: FormNode) -> None:
-    """Start the form: slots heard in this very turn are kept (and checked), others asked."""
+def enter(ctx: Context, node: FormNode) -> str | None:
+    """Start the form: slots heard in this very turn are kept (and checked), others asked.
+    Returns a node to go to instead when the agenda cannot be read."""
     state = ctx.state
     state.form_denials = 0
     state.proposed = []
@@ -33,19 +32,22 @@ def enter(ctx: Context, node: FormNode) -> None:
         else:
             state.slots.pop(slot.name, None)
     ctx.say(node.intro)
-    for slot in node.slots:
-        value = state.slots.pop(slot.name, None)
-        if value is None:
-            continue
-        if slot.kind == "phone":
-            value = _phone_digits(value)
-        problem = _check(ctx, node, slot, value)
-        if problem is not None:
-            ctx.say(problem.message)
-            prompt(ctx, node, "" if state.proposed else None)
-            return
-        state.slots[slot.name] = value
+    try:
+        for slot in node.slots:
+            value = state.slots.pop(slot.name, None)
+            if value is None:
+                continue
+            value = phone_digits(value) if slot.kind == "phone" else value
+            problem = check(ctx, node, slot, value)
+            if problem is not None:
+                ctx.say(problem.message)
+                prompt(ctx, node, "" if state.proposed else None)
+                return None
+            state.slots[slot.name] = value
+    except ServiceError:
+        return unavailable(ctx, node)
     prompt(ctx, node)
+    return None
 
 
 def prompt(ctx: Context, node: FormNode, text: str | None = None) -> None:
@@ -72,6 +74,13 @@ def reprompt(ctx: Context, node: FormNode, failures: int) -> None:
 
 
 def handle(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
+    try:
+        return _handle(ctx, node, caller)
+    except ServiceError:
+        return unavailable(ctx, node)
+
+
+def _handle(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
     state = ctx.state
     if state.form_slot == CONFIRM:
         return _confirm(ctx, node, caller)
@@ -82,7 +91,7 @@ def handle(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
     value = _read(ctx, slot, caller)
     if isinstance(value, Fail):
         return value
-    problem = _check(ctx, node, slot, value)
+    problem = check(ctx, node, slot, value)
     if isinstance(problem, Fail):
         return problem
     if problem is not None:
@@ -91,32 +100,37 @@ def handle(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
         return None
     state.slots[slot.name] = value
     if isinstance(caller, Utterance):
-        _also_heard(ctx, node, caller.text)
+        _also_heard(ctx, node, caller.text, ("date", "time"), replace=False)
     prompt(ctx, node)
     return None
 
 
-def _also_heard(ctx: Context, node: FormNode, text: str) -> None:
-    """Keep a date or time said along with another answer ('mardi à dix heures')."""
+def _also_heard(
+    ctx: Context, node: FormNode, text: str, kinds: tuple[str, ...], replace: bool
+) -> bool:
+    """Take other values of `kinds` said in the same answer ('mardi à dix heures'): missing
+    ones, or with `replace` (a correction) different ones too. True when one was taken."""
+    slots, taken = ctx.state.slots, False
     for slot in node.slots:
-        if slot.name in ctx.state.slots or slot.kind not in ("date", "time"):
+        if slot.kind not in kinds or slot.name == ctx.state.form_slot:
+            continue
+        if slot.name in slots and not replace:
             continue
         value = ctx.extract(slot.kind, text)
-        if value is None:
+        value = phone_digits(value) if value and slot.kind == "phone" else value
+        if value is None or value == slots.get(slot.name):
             continue
-        if _check(ctx, node, slot, value) is None:
-            ctx.state.slots[slot.name] = value
-        else:
-            return
-
-
-class _Retry:
-    """A value that is fine as an answer but cannot be used: say why and ask again."""
-
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
+        if check(ctx, node, slot, value) is not None:
+            break
+        slots[slot.name] = value
+        taken = True
+        if slot.kind == "date":  # a time chosen for the old day may not be free on the new one
+            for other in node.slots:
+                kept = slots.get(other.name)
+                if other.check == "free_time" and kept and check(ctx, node, other, kept):
+                    del slots[other.name]
+                    ctx.state.proposed = []
+    return taken
 
 
 def _current(node: FormNode, name: str | None) -> FormSlot | None:
@@ -130,90 +144,17 @@ def _read(ctx: Context, slot: FormSlot, caller: CallerInput) -> str | Fail:
         if state.proposed and digits.isdigit() and 1 <= int(digits) <= len(state.proposed):
             return state.proposed[int(digits) - 1]
         if slot.kind in ("phone", "number") and digits.isdigit():
-            return _phone_digits(digits) if slot.kind == "phone" else digits
+            return phone_digits(digits) if slot.kind == "phone" else digits
         return Fail("no_match", _DIGIT_ONLY)
     assert isinstance(caller, Utterance)
     if state.proposed:
-        for word, index in _ORDINALS.items():
+        for word, index in ORDINALS.items():
             if word in caller.text.split() and index < len(state.proposed):
                 return state.proposed[index]
     value = ctx.extract(slot.kind, caller.text)
     if value is None:
         return Fail("no_match")
-    if slot.kind == "phone":
-        value = _phone_digits(value)
-    return value
-
-
-def _phone_digits(value: str) -> str:
-    """'0612345678' from '06 12 34 56 78' or '+33 6 12 34 56 78'."""
-    digits = "".join(char for char in value if char.isdigit())
-    if digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
-def _check(ctx: Context, node: FormNode, slot: FormSlot, value: str) -> Fail | _Retry | None:
-    """None when `value` is fine; a failure, or a reason to ask again without failure."""
-    if slot.kind == "phone":
-        if len(value) != 10 or not value.isdigit() or not value.startswith("0"):
-            return Fail("no_match", "Ce numéro ne semble pas complet : il faut dix chiffres.")
-        return None
-    if slot.kind == "date":
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            return Fail("no_match")
-        if slot.check in ("future_date", "open_date") and day < ctx.now.date():
-            return Fail("no_match", "Cette date est déjà passée.")
-        service = node.service
-        if slot.check == "open_date" and service and not ctx.services.free_slots(
-            service, day, ctx.now
-        ):
-            return _Retry(_no_slot_that_day(ctx, service, day))
-    if slot.check == "free_time" and node.service is not None:
-        day = date.fromisoformat(ctx.state.slots["date"])
-        free = ctx.services.free_slots(node.service, day, ctx.now)
-        if value in free:
-            ctx.state.proposed = []
-            return None
-        if not free:
-            ctx.state.slots.pop("date", None)
-            return _Retry(_no_slot_that_day(ctx, node.service, day))
-        ctx.state.proposed = _nearest(free, value)
-        return _Retry(
-            f"Le créneau de {say_time(value)} n'est pas disponible le {_day(ctx, day)}. "
-            "Je peux vous proposer {proposed}. Dites l'heure qui vous convient, ou tapez "
-            f"{_keys(len(ctx.state.proposed))}."
-        )
-    return None
-
-
-def _keys(count: int) -> str:
-    keys = [str(i) for i in range(1, count + 1)]
-    return keys[0] if count == 1 else ", ".join(keys[:-1]) + " ou " + keys[-1]
-
-
-def _nearest(free: list[str], wanted: str) -> list[str]:
-    def distance(item: str) -> int:
-        h1, m1 = (int(p) for p in item.split(":"))
-        h2, m2 = (int(p) for p in wanted.split(":"))
-        return abs((h1 * 60 + m1) - (h2 * 60 + m2))
-
-    return sorted(sorted(free, key=distance)[:3])
-
-
-def _no_slot_that_day(ctx: Context, service: str, day: date) -> str:
-    for offset in range(1, 31):
-        later = day + timedelta(days=offset)
-        if ctx.services.free_slots(service, later, ctx.now):
-            return (f"Il n'y a pas de rendez-vous libre le {_day(ctx, day)}. "
-                    f"Le premier jour disponible est le {_day(ctx, later)}.")
-    return f"Il n'y a pas de rendez-vous libre le {_day(ctx, day)}."
-
-
-def _day(ctx: Context, day: date) -> str:
-    return say_date(day, ctx.now.date())
+    return phone_digits(value) if slot.kind == "phone" else value
 
 
 def _confirm(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
@@ -223,10 +164,17 @@ def _confirm(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
     else:
         assert isinstance(caller, Utterance)
         reply = ctx.extract("yes_no", caller.text)
+        if reply != "yes" and _also_heard(ctx, node, caller.text, _CORRECTABLE, replace=True):
+            ctx.say("D'accord, je corrige.")
+            prompt(ctx, node)
+            return None
     if reply not in ("yes", "no"):
         return Fail("no_match", "Répondez par oui ou par non, s'il vous plaît.")
     if reply == "yes":
-        return _submit(ctx, node)
+        target = submit(ctx, node)
+        if target is None:
+            prompt(ctx, node)
+        return target
     state.form_denials += 1
     if state.form_denials >= 2:
         return node.on_failure or ctx.loaded.flow.fallback.escalate
@@ -235,37 +183,3 @@ def _confirm(ctx: Context, node: FormNode, caller: CallerInput) -> Outcome:
     ctx.say("D'accord, reprenons.")
     prompt(ctx, node)
     return None
-
-
-def _submit(ctx: Context, node: FormNode) -> Outcome:
-    state, services, slots = ctx.state, ctx.services, ctx.state.slots
-    hours = ctx.loaded.hours
-    default = next(iter(hours.services)) if hours and hours.services else ""
-    service = node.service or state.service or default
-    try:
-        if node.submit == "book":
-            reference = services.book(
-                service, date.fromisoformat(slots["date"]), slots["time"], slots["name"],
-                slots["phone"],
-            )
-        elif node.submit == "ticket":
-            fields = {slot.name: slots[slot.name] for slot in node.slots}
-            reference = services.create_ticket(service, fields)
-        elif node.submit == "callback":
-            reason = state.reason or "demande de rappel"
-            reference = services.request_callback(service, slots["phone"], reason)
-        else:
-            reference = ""
-    except SlotTaken:
-        slots.pop("time", None)
-        ctx.say("Désolé, ce créneau vient d'être pris.")
-        prompt(ctx, node)
-        return None
-    except ServiceError:
-        ctx.say("Désolé, je n'ai pas pu enregistrer votre demande.")
-        return node.on_failure or ctx.loaded.flow.fallback.escalate
-    if reference:
-        slots["reference"] = reference
-    state.form_slot = None
-    ctx.say(node.done)
-    return node.next

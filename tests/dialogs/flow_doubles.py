@@ -69,6 +69,13 @@ class BrokenServices(InMemoryServices):
         raise ServiceError("ticket desk unreachable")
 
 
+class AgendaDown(InMemoryServices):
+    """Services whose appointment agenda cannot be read."""
+
+    def free_slots(self, service: str, day: date, now: datetime) -> list[str]:
+        raise ServiceError("agenda unreachable")
+
+
 class CrashingUnderstander(KeywordUnderstander):
     """An understander with a bug: it raises on any utterance."""
 

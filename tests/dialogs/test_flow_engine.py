@@ -14,7 +14,12 @@ from dialogs.events import Utterance as U
 from dialogs.loader import LoadedFlow, load_flow
 from dialogs.services import InMemoryServices
 from dialogs.state import CallState
-from tests.dialogs.flow_doubles import BrokenServices, CrashingUnderstander, KeywordUnderstander
+from tests.dialogs.flow_doubles import (
+    AgendaDown,
+    BrokenServices,
+    CrashingUnderstander,
+    KeywordUnderstander,
+)
 
 FLOW = Path(__file__).parent / "flows" / "demo.yaml"
 TUESDAY_10 = datetime(2026, 5, 12, 10, 0)
@@ -301,3 +306,33 @@ def test_the_clock_passed_in_reaches_the_understander(loaded: LoadedFlow) -> Non
     state, _ = engine.step(state, U("rendez-vous demain"), datetime(2026, 6, 1, 9, 0))
     assert state.slots["date"] == "2026-06-02"
     assert ("understand", "rendez-vous demain") in understander.calls
+
+
+def test_a_correction_at_the_confirmation_replaces_the_value(loaded: LoadedFlow) -> None:
+    state, out = play(make(loaded), [
+        Digits("2"), U("2026-05-13"), U("9h"), U("dupont"), U("0611223344"),
+        U("non à 11h"), U("non le 2026-05-18"), U("oui"),
+    ])
+    assert said(out[6]).startswith("D'accord, je corrige. Le mercredi 13 mai à 11 heures pour")
+    assert said(out[7]).startswith("D'accord, je corrige. Le lundi 18 mai à 11 heures pour")
+    assert state.slots["reference"] == "R1001" and state.form_denials == 0
+
+
+def test_a_new_day_drops_a_time_that_is_not_free_then(loaded: LoadedFlow) -> None:
+    assert loaded.hours is not None
+    services = InMemoryServices.with_booked(loaded.hours, [("guichet", date(2026, 5, 18), "09:00")])
+    state, out = play(make(loaded, services), [
+        Digits("2"), U("2026-05-13"), U("9h"), U("dupont"), U("0611223344"),
+        U("non le 2026-05-18"),
+    ])
+    assert said(out[6]) == "D'accord, je corrige. Quelle heure ?"
+    assert state.slots["date"] == "2026-05-18" and "time" not in state.slots
+
+
+def test_an_unreadable_agenda_escalates_instead_of_failing(loaded: LoadedFlow) -> None:
+    assert loaded.hours is not None
+    state, out = play(make(loaded, AgendaDown(loaded.hours)), [Digits("2"), U("2026-05-13")])
+    assert said(out[2]).startswith("Désolé, je n'ai pas pu enregistrer votre demande.")
+    assert state.node == "clavier" and not state.ended
+    state, out = play(make(loaded, AgendaDown(loaded.hours)), [U("rendez-vous demain")])
+    assert state.node == "clavier"

@@ -125,8 +125,10 @@ def test_form_requirements_are_checked(tmp_path: Path) -> None:
     done: Fait.
     next: fin
 """
-    issues = issues_of(write(tmp_path, nodes))
+    issues = issues_of(write(tmp_path, nodes.replace("kind: time", "kind: heure")))
     messages = {(i.node, i.message) for i in issues}
+    assert any(node == "rdv" and m.startswith("unknown slot kind 'heure' (known: address, date")
+               for node, m in messages)
     assert ("rdv", "submit 'book' needs slots ['date', 'name', 'phone', 'time']") in messages
     assert ("rdv", "submit 'book' needs a 'service'") in messages
     assert ("rdv", "check 'free_time' needs the form's 'service'") in messages
