@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dialogs.nlu.normalize import Token, tokenize
+from dialogs.nlu.normalize import Token
 from dialogs.nlu.numbers import NUMBER_WORDS, first_cardinal, parse_cardinal
 
 _NO_PHRASES = (
@@ -129,9 +129,8 @@ def _house_number(keys: Sequence[str], street_at: int) -> str:
     return ""
 
 
-def find_name(text: str) -> str | None:
+def find_name(tokens: Sequence[Token]) -> str | None:
     """A person's name from "je m'appelle jean dupont", "madame martin", "dupont", or None."""
-    tokens = tokenize(text)
     keys = _keys(tokens)
     joined = " ".join(keys)
     start = 0

@@ -34,11 +34,10 @@ from typing import Any
 import yaml
 
 from dialogs.nlu.errors import IntentsFileError
+from dialogs.nlu.extractors import EXTRACTORS
 from dialogs.nlu.normalize import normalize
 
-BUILTIN_KINDS = frozenset(
-    {"date", "time", "phone", "yes_no", "number", "address", "name", "text"}
-)
+BUILTIN_KINDS = frozenset(EXTRACTORS)
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_CUE_WEIGHT = 0.2
 

@@ -15,23 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from dialogs.nlu.classifier import ExampleIndex
-from dialogs.nlu.dates import find_date
-from dialogs.nlu.entities import (
-    find_address,
-    find_in_table,
-    find_name,
-    find_number,
-    find_yes_no,
-)
+from dialogs.nlu.entities import find_in_table
+from dialogs.nlu.extractors import EXTRACTORS
 from dialogs.nlu.intents import (
     IntentsModel,
     intents_path_of_flow,
     load_intents,
     parse_intents,
 )
-from dialogs.nlu.normalize import detokenize, tokenize
-from dialogs.nlu.phone import find_phone
-from dialogs.nlu.times import find_time
+from dialogs.nlu.normalize import tokenize
 from dialogs.understanding import Understander, Understanding
 
 OUT_OF_SCOPE = "\x00out_of_scope"
@@ -149,26 +141,12 @@ class FrenchUnderstander(Understander):
         if not isinstance(text, str):
             return None
         tokens = tokenize(text)
-        keys = [token.key for token in tokens]
-        if not keys:
+        if not tokens:
             return None
-        if kind == "date":
-            return find_date(keys, now)
-        if kind == "time":
-            return find_time(keys)
-        if kind == "phone":
-            return find_phone(keys)
-        if kind == "yes_no":
-            return find_yes_no(keys)
-        if kind == "number":
-            return find_number(keys)
-        if kind == "address":
-            return find_address(tokens)
-        if kind == "name":
-            return find_name(text)
-        if kind == "text":  # free text: the answer as said, without fillers
-            return detokenize(tokens)
+        extractor = EXTRACTORS.get(kind)
+        if extractor is not None:
+            return extractor(tokens, now)
         table = self._model.tables.get(kind)
         if table is not None:
-            return find_in_table(keys, table)
+            return find_in_table([token.key for token in tokens], table)
         return None
