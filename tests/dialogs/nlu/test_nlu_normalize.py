@@ -73,8 +73,8 @@ def test_not_cardinals(words: str) -> None:
 
 
 def test_readings_and_continuations() -> None:
-    keys = "soixante dix huit".split()
+    keys = ["soixante", "dix", "huit"]
     assert below_100_options(keys, 0) == [(78, 3), (70, 2), (60, 1)]
     assert below_100_options(keys, 5) == []
-    assert number_continuations("le vingt cinq mars".split()) == {2}
-    assert number_continuations("zero six douze".split()) == set()
+    assert number_continuations(["le", "vingt", "cinq", "mars"]) == {2}
+    assert number_continuations(["zero", "six", "douze"]) == set()
