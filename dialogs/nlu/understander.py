@@ -83,10 +83,14 @@ class FrenchUnderstander(Understander):
 
     def scores(self, text: str, now: datetime) -> dict[str, float]:
         """Score of every intent (and of `OUT_OF_SCOPE`) for `text`, between 0 and 1."""
+        return self._assess(text, now)[0]
+
+    def _assess(self, text: str, now: datetime) -> tuple[dict[str, float], set[str]]:
+        """(scores, intents whose cues were said)."""
         tokens = tokenize(text)
         keys = [token.key for token in tokens]
         if not keys:
-            return {}
+            return {}, set()
         raw = self._index.scores(keys)
         joined = " ".join(keys)
         # Words no in-scope example uses ("boulangerie", "dentiste") weaken every intent.
@@ -95,13 +99,17 @@ class FrenchUnderstander(Understander):
         # An out-of-scope cue ("dentiste") names the topic: in-scope cues then say only how
         # the caller asks ("rendez-vous"), so they no longer count.
         outside_cue = any(_contains(joined, cue) for cue in self._model.out_of_scope_cues)
+        if outside_cue:
+            factor *= OUTSIDE_CUE_FACTOR
         found: dict[str, str | None] = {}
         scores: dict[str, float] = {}
+        cued: set[str] = set()
         for intent in self._model.intents:
-            base = raw.get(intent.name, 0.0) * factor * (OUTSIDE_CUE_FACTOR if outside_cue else 1.0)
+            base = raw.get(intent.name, 0.0) * factor
             score = base
             if not outside_cue and any(_contains(joined, cue) for cue in intent.cues):
                 score += intent.cue_weight
+                cued.add(intent.name)
             for slot in intent.evidence:
                 kind = intent.slots[slot]
                 if kind not in found:
@@ -111,15 +119,24 @@ class FrenchUnderstander(Understander):
             scores[intent.name] = min(1.0, score)
         outside = raw.get(OUT_OF_SCOPE, 0.0) + (CUE_BOOST if outside_cue else 0.0)
         scores[OUT_OF_SCOPE] = min(1.0, outside)
-        return scores
+        return scores, cued
 
     def classify(self, text: str, now: datetime) -> tuple[str | None, float]:
         """(intent or None, confidence of the best in-scope candidate)."""
-        scores = self.scores(text, now)
+        scores, cued = self._assess(text, now)
         in_scope = {label: score for label, score in scores.items() if label != OUT_OF_SCOPE}
         if not in_scope:
             return None, 0.0
         best = max(sorted(in_scope), key=lambda label: in_scope[label])
+        # A cued intent that outranks the best one takes its place ("un rendez-vous pour mon
+        # passeport" is an appointment, whatever the passport examples say).
+        rivals = [
+            name
+            for name in sorted(cued)
+            if best in self._intents[name].outranks and in_scope[name] >= self._model.threshold
+        ]
+        if rivals:
+            best = max(rivals, key=lambda label: in_scope[label])
         confidence = round(in_scope[best], 4)
         if confidence < self._model.threshold or scores.get(OUT_OF_SCOPE, 0.0) > in_scope[best]:
             return None, confidence
