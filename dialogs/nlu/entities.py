@@ -17,6 +17,7 @@ from dialogs.nlu.numbers import NUMBER_WORDS, first_cardinal, parse_cardinal
 _NO_PHRASES = (
     "pas du tout", "absolument pas", "surtout pas", "pas vraiment", "pas d accord",
     "c est pas ca", "ce n est pas ca", "c est pas bon", "pas ca", "certainement pas",
+    "je ne crois pas", "je crois pas", "je ne pense pas", "je pense pas", "pas necessaire",
     "non", "nan", "nope", "jamais", "negatif", "pas question", "aucunement",
 )
 _YES_PHRASES = (

@@ -34,6 +34,8 @@ from dialogs.nlu import FrenchUnderstander
         ("ce n'est pas ça", "no"),
         ("c'est pas ça", "no"),
         ("euh non", "no"),
+        ("je ne crois pas", "no"),
+        ("oui je crois", "yes"),
         ("NON", "no"),
     ],
 )
