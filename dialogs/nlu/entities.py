@@ -130,6 +130,27 @@ def _house_number(keys: Sequence[str], street_at: int) -> str:
     return ""
 
 
+def _collapse_spelling(tokens: Sequence[Token]) -> list[Token]:
+    """Runs of three or more single letters ("d u p o n t") become one word, dropped when
+    it repeats the word just said ("dupont d u p o n t")."""
+    result: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and len(tokens[j].key) == 1 and tokens[j].key.isalpha():
+            j += 1
+        if j - i >= 3:
+            letters = tokens[i:j]
+            word = Token("".join(t.surface for t in letters), "".join(t.key for t in letters))
+            if not (result and result[-1].key == word.key):
+                result.append(word)
+            i = j
+        else:
+            result.append(tokens[i])
+            i += 1
+    return result
+
+
 def find_name(tokens: Sequence[Token]) -> str | None:
     """A person's name from "je m'appelle jean dupont", "madame martin", "dupont", or None."""
     keys = _keys(tokens)
@@ -142,7 +163,7 @@ def find_name(tokens: Sequence[Token]) -> str | None:
             break
     while start < len(keys) and keys[start] in _TITLES:
         start += 1
-    words = tokens[start:]
+    words = _collapse_spelling(tokens[start:])
     while words and words[-1].key in ("merci", "voila", "s", "il", "vous", "plait"):
         words = words[:-1]
     if not 1 <= len(words) <= 4:
