@@ -1,9 +1,10 @@
 """Dates said in French, resolved against the caller's clock, as "YYYY-MM-DD".
 
-Understood: "aujourd'hui", "demain", "après-demain", weekday names ("jeudi", "lundi
-prochain", "jeudi de la semaine prochaine"), a day and a month ("le trois décembre", "le 3
-décembre", "le premier décembre", "jeudi vingt-six novembre", with or without a year), a day
-of the month alone ("le quinze"), "dans trois jours", "dans une semaine", "dans quinze jours".
+Understood: "aujourd'hui", "ce matin", "cet après-midi", "ce soir", "demain", "après-demain",
+weekday names ("jeudi", "lundi prochain", "jeudi de la semaine prochaine", "vendredi quatre"),
+a day and a month ("le trois décembre", "le 3 décembre", "le premier décembre", "jeudi
+vingt-six novembre", with or without a year), a day of the month alone ("le quinze"), "dans
+trois jours", "dans une semaine", "dans quinze jours".
 Without a year, the next occurrence counting today. Works on accent-free token keys.
 """
 
@@ -143,6 +144,10 @@ def find_date(keys: Sequence[str], now: datetime) -> str | None:
                 found = _weekday_and_day(keys, i, today) or _weekday(keys, i, today)
         elif key == "dans":
             found = _relative(keys, i, today)
+        elif key in ("ce", "cet", "cette") and " ".join(keys[i + 1 : i + 3]).startswith(
+            ("matin", "apres midi", "aprem", "soir")
+        ):
+            found = today
         else:
             explicit = _day_and_month(keys, i, today)
             if explicit is not None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dialogs.nlu.normalize import Token, tokenize
+from dialogs.nlu.normalize import Token
 from dialogs.nlu.numbers import NUMBER_WORDS, first_cardinal, parse_cardinal
 
 _NO_PHRASES = (
     "pas du tout", "absolument pas", "surtout pas", "pas vraiment", "pas d accord",
     "c est pas ca", "ce n est pas ca", "c est pas bon", "pas ca", "certainement pas",
+    "je ne crois pas", "je crois pas", "je ne pense pas", "je pense pas", "pas necessaire",
     "non", "nan", "nope", "jamais", "negatif", "pas question", "aucunement",
 )
 _YES_PHRASES = (
@@ -129,9 +130,29 @@ def _house_number(keys: Sequence[str], street_at: int) -> str:
     return ""
 
 
-def find_name(text: str) -> str | None:
+def _collapse_spelling(tokens: Sequence[Token]) -> list[Token]:
+    """Runs of three or more single letters ("d u p o n t") become one word, dropped when
+    it repeats the word just said ("dupont d u p o n t")."""
+    result: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and len(tokens[j].key) == 1 and tokens[j].key.isalpha():
+            j += 1
+        if j - i >= 3:
+            letters = tokens[i:j]
+            word = Token("".join(t.surface for t in letters), "".join(t.key for t in letters))
+            if not (result and result[-1].key == word.key):
+                result.append(word)
+            i = j
+        else:
+            result.append(tokens[i])
+            i += 1
+    return result
+
+
+def find_name(tokens: Sequence[Token]) -> str | None:
     """A person's name from "je m'appelle jean dupont", "madame martin", "dupont", or None."""
-    tokens = tokenize(text)
     keys = _keys(tokens)
     joined = " ".join(keys)
     start = 0
@@ -142,7 +163,7 @@ def find_name(text: str) -> str | None:
             break
     while start < len(keys) and keys[start] in _TITLES:
         start += 1
-    words = tokens[start:]
+    words = _collapse_spelling(tokens[start:])
     while words and words[-1].key in ("merci", "voila", "s", "il", "vous", "plait"):
         words = words[:-1]
     if not 1 <= len(words) <= 4:

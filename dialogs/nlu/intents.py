@@ -12,6 +12,7 @@ YAML layout (see `dialogs/flows/mairie.intents.yaml`)::
         slots: {date: date, time: time, subject: subject}   # slot name -> kind
         cues: [rendez-vous, rdv]                            # optional strong hints
         cue_weight: 0.2             # optional: what a cue adds to the score (0-1)
+        outranks: [identite]        # optional: intents this one beats when its cue is said
         evidence: [date, time]      # optional: slots whose presence hints at this intent
         examples:
           - je voudrais prendre rendez-vous
@@ -34,11 +35,10 @@ from typing import Any
 import yaml
 
 from dialogs.nlu.errors import IntentsFileError
+from dialogs.nlu.extractors import EXTRACTORS
 from dialogs.nlu.normalize import normalize
 
-BUILTIN_KINDS = frozenset(
-    {"date", "time", "phone", "yes_no", "number", "address", "name", "text"}
-)
+BUILTIN_KINDS = frozenset(EXTRACTORS)
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_CUE_WEIGHT = 0.2
 
@@ -59,6 +59,8 @@ class IntentSpec:
     """Slots (names from `slots`) whose presence in an utterance hints at this intent."""
     cue_weight: float = 0.2
     """Added to the intent's score (cosine units, 0-1) when one of its cues is said."""
+    outranks: tuple[str, ...] = ()
+    """Intents this one beats when one of its cues is said ("rendez-vous" beats "identite")."""
     description: str = ""
     """What the intent covers, for people editing the file."""
 
@@ -116,7 +118,9 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
         raise _fail(source, f"intents.{name}", "an intent name is a plain identifier")
     if not isinstance(raw, dict):
         raise _fail(source, f"intents.{name}", "expected a mapping with examples")
-    unknown = set(raw) - {"description", "slots", "cues", "cue_weight", "examples", "evidence"}
+    unknown = set(raw) - {
+        "description", "slots", "cues", "cue_weight", "outranks", "examples", "evidence"
+    }
     if unknown:
         raise _fail(source, f"intents.{name}", f"unknown keys {sorted(unknown)}")
     examples = _strings(raw.get("examples"), source, f"intents.{name}.examples")
@@ -136,7 +140,8 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
     description = str(raw.get("description") or "")
     where = f"intents.{name}.cue_weight"
     weight = _fraction(raw.get("cue_weight", DEFAULT_CUE_WEIGHT), source, where)
-    return IntentSpec(name, examples, dict(slots), cues, evidence, weight, description)
+    outranks = _strings(raw.get("outranks"), source, f"intents.{name}.outranks")
+    return IntentSpec(name, examples, dict(slots), cues, evidence, weight, outranks, description)
 
 
 def _fraction(value: Any, source: str, where: str) -> float:
@@ -176,6 +181,10 @@ def parse_intents(raw: Any, source: str = "<intents>") -> IntentsModel:
         raise _fail(source, "intents", "expected a non-empty mapping of intent -> definition")
     kinds = set(BUILTIN_KINDS) | set(tables)
     intents = tuple(_intent(name, body, kinds, source) for name, body in intents_raw.items())
+    for intent in intents:
+        for other in intent.outranks:
+            if other not in intents_raw or other == intent.name:
+                raise _fail(source, f"intents.{intent.name}.outranks", f"{other!r}: no such intent")
     out_of_scope, out_of_scope_cues = _out_of_scope(raw.get("out_of_scope"), source)
     return IntentsModel(intents, tables, out_of_scope, out_of_scope_cues, threshold)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 FILLERS = frozenset(
@@ -81,7 +82,7 @@ def normalize(text: str) -> str:
     return " ".join(token.key for token in tokenize(text))
 
 
-def detokenize(tokens: list[Token]) -> str:
+def detokenize(tokens: Sequence[Token]) -> str:
     """The surfaces joined back into readable text, elisions glued ("l' acte" -> "l'acte")."""
     parts: list[str] = []
     for token in tokens:

@@ -8,7 +8,7 @@ used, or None; they never raise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 UNITS: dict[str, int] = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
@@ -86,23 +86,33 @@ def _below_100(keys: Sequence[str], i: int) -> tuple[int, int] | None:
     return options[0] if options else None
 
 
-def _below_1000(keys: Sequence[str], i: int) -> tuple[int, int] | None:
+Reader = Callable[[Sequence[str], int], tuple[int, int] | None]
+
+
+def _scaled(
+    keys: Sequence[str], i: int, words: tuple[str, ...], scale: int, lower: Reader, most: int
+) -> tuple[int, int] | None:
+    """ "[n] <scale word> [rest]" at i, where n (2..most) and rest are read by `lower`:
+    "deux cent douze" (scale 100), "trois mille deux cents" (scale 1000)."""
     n = len(keys)
-    if i < n and keys[i] in ("cent", "cents"):
-        hundreds, j = 100, i + 1
+    if i < n and keys[i] in words:
+        base, j = scale, i + 1
     else:
-        first = _below_100(keys, i)
+        first = lower(keys, i)
         if first is None:
             return None
         value, j = first
-        if j < n and keys[j] in ("cent", "cents") and 2 <= value <= 9:
-            hundreds, j = value * 100, j + 1
-        else:
+        if not (j < n and keys[j] in words and 2 <= value <= most):
             return first
-    rest = _below_100(keys, j)
+        base, j = value * scale, j + 1
+    rest = lower(keys, j)
     if rest is not None and rest[0] > 0:
-        return hundreds + rest[0], rest[1]
-    return hundreds, j
+        return base + rest[0], rest[1]
+    return base, j
+
+
+def _below_1000(keys: Sequence[str], i: int) -> tuple[int, int] | None:
+    return _scaled(keys, i, ("cent", "cents"), 100, _below_100, 9)
 
 
 def parse_cardinal(keys: Sequence[str], i: int) -> tuple[int, int] | None:
@@ -112,22 +122,7 @@ def parse_cardinal(keys: Sequence[str], i: int) -> tuple[int, int] | None:
     digits = _digits(keys[i])
     if digits is not None:
         return digits, i + 1
-    n = len(keys)
-    if keys[i] == "mille":
-        thousands, j = 1000, i + 1
-    else:
-        first = _below_1000(keys, i)
-        if first is None:
-            return None
-        value, j = first
-        if j < n and keys[j] == "mille" and value >= 2:
-            thousands, j = value * 1000, j + 1
-        else:
-            return first
-    rest = _below_1000(keys, j)
-    if rest is not None and rest[0] > 0:
-        return thousands + rest[0], rest[1]
-    return thousands, j
+    return _scaled(keys, i, ("mille",), 1000, _below_1000, 999)
 
 
 def first_cardinal(keys: Sequence[str]) -> tuple[int, int, int] | None:

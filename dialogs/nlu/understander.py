@@ -15,23 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from dialogs.nlu.classifier import ExampleIndex
-from dialogs.nlu.dates import find_date
-from dialogs.nlu.entities import (
-    find_address,
-    find_in_table,
-    find_name,
-    find_number,
-    find_yes_no,
-)
+from dialogs.nlu.entities import find_in_table
+from dialogs.nlu.extractors import EXTRACTORS
 from dialogs.nlu.intents import (
     IntentsModel,
     intents_path_of_flow,
     load_intents,
     parse_intents,
 )
-from dialogs.nlu.normalize import detokenize, tokenize
-from dialogs.nlu.phone import find_phone
-from dialogs.nlu.times import find_time
+from dialogs.nlu.normalize import tokenize
 from dialogs.understanding import Understander, Understanding
 
 OUT_OF_SCOPE = "\x00out_of_scope"
@@ -91,10 +83,14 @@ class FrenchUnderstander(Understander):
 
     def scores(self, text: str, now: datetime) -> dict[str, float]:
         """Score of every intent (and of `OUT_OF_SCOPE`) for `text`, between 0 and 1."""
+        return self._assess(text, now)[0]
+
+    def _assess(self, text: str, now: datetime) -> tuple[dict[str, float], set[str]]:
+        """(scores, intents whose cues were said)."""
         tokens = tokenize(text)
         keys = [token.key for token in tokens]
         if not keys:
-            return {}
+            return {}, set()
         raw = self._index.scores(keys)
         joined = " ".join(keys)
         # Words no in-scope example uses ("boulangerie", "dentiste") weaken every intent.
@@ -103,13 +99,17 @@ class FrenchUnderstander(Understander):
         # An out-of-scope cue ("dentiste") names the topic: in-scope cues then say only how
         # the caller asks ("rendez-vous"), so they no longer count.
         outside_cue = any(_contains(joined, cue) for cue in self._model.out_of_scope_cues)
+        if outside_cue:
+            factor *= OUTSIDE_CUE_FACTOR
         found: dict[str, str | None] = {}
         scores: dict[str, float] = {}
+        cued: set[str] = set()
         for intent in self._model.intents:
-            base = raw.get(intent.name, 0.0) * factor * (OUTSIDE_CUE_FACTOR if outside_cue else 1.0)
+            base = raw.get(intent.name, 0.0) * factor
             score = base
             if not outside_cue and any(_contains(joined, cue) for cue in intent.cues):
                 score += intent.cue_weight
+                cued.add(intent.name)
             for slot in intent.evidence:
                 kind = intent.slots[slot]
                 if kind not in found:
@@ -119,15 +119,24 @@ class FrenchUnderstander(Understander):
             scores[intent.name] = min(1.0, score)
         outside = raw.get(OUT_OF_SCOPE, 0.0) + (CUE_BOOST if outside_cue else 0.0)
         scores[OUT_OF_SCOPE] = min(1.0, outside)
-        return scores
+        return scores, cued
 
     def classify(self, text: str, now: datetime) -> tuple[str | None, float]:
         """(intent or None, confidence of the best in-scope candidate)."""
-        scores = self.scores(text, now)
+        scores, cued = self._assess(text, now)
         in_scope = {label: score for label, score in scores.items() if label != OUT_OF_SCOPE}
         if not in_scope:
             return None, 0.0
         best = max(sorted(in_scope), key=lambda label: in_scope[label])
+        # A cued intent that outranks the best one takes its place ("un rendez-vous pour mon
+        # passeport" is an appointment, whatever the passport examples say).
+        rivals = [
+            name
+            for name in sorted(cued)
+            if best in self._intents[name].outranks and in_scope[name] >= self._model.threshold
+        ]
+        if rivals:
+            best = max(rivals, key=lambda label: in_scope[label])
         confidence = round(in_scope[best], 4)
         if confidence < self._model.threshold or scores.get(OUT_OF_SCOPE, 0.0) > in_scope[best]:
             return None, confidence
@@ -149,26 +158,12 @@ class FrenchUnderstander(Understander):
         if not isinstance(text, str):
             return None
         tokens = tokenize(text)
-        keys = [token.key for token in tokens]
-        if not keys:
+        if not tokens:
             return None
-        if kind == "date":
-            return find_date(keys, now)
-        if kind == "time":
-            return find_time(keys)
-        if kind == "phone":
-            return find_phone(keys)
-        if kind == "yes_no":
-            return find_yes_no(keys)
-        if kind == "number":
-            return find_number(keys)
-        if kind == "address":
-            return find_address(tokens)
-        if kind == "name":
-            return find_name(text)
-        if kind == "text":  # free text: the answer as said, without fillers
-            return detokenize(tokens)
+        extractor = EXTRACTORS.get(kind)
+        if extractor is not None:
+            return extractor(tokens, now)
         table = self._model.tables.get(kind)
         if table is not None:
-            return find_in_table(keys, table)
+            return find_in_table([token.key for token in tokens], table)
         return None

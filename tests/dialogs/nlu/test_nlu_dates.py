@@ -16,6 +16,8 @@ from dialogs.nlu import FrenchUnderstander
         ("aujourd hui", "2026-11-23"),
         ("demain", "2026-11-24"),
         ("demain matin", "2026-11-24"),
+        ("cet après-midi à quinze heures", "2026-11-23"),
+        ("ce matin", "2026-11-23"),
         ("après-demain", "2026-11-25"),
         ("apres demain", "2026-11-25"),
         ("mardi", "2026-11-24"),

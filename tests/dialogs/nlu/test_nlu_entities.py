@@ -34,6 +34,8 @@ from dialogs.nlu import FrenchUnderstander
         ("ce n'est pas ça", "no"),
         ("c'est pas ça", "no"),
         ("euh non", "no"),
+        ("je ne crois pas", "no"),
+        ("oui je crois", "yes"),
         ("NON", "no"),
     ],
 )
@@ -112,6 +114,8 @@ def test_no_address(mairie: FrenchUnderstander, monday: datetime, text: str) -> 
         ("moi c'est sophie", "Sophie"),
         ("euh je m'appelle jean pierre martin", "Jean Pierre Martin"),
         ("je suis madame lefèvre", "Lefèvre"),
+        ("dupont d u p o n t", "Dupont"),
+        ("jean d u p o n t", "Jean Dupont"),
     ],
 )
 def test_names(mairie: FrenchUnderstander, monday: datetime, text: str, expected: str) -> None:

@@ -36,6 +36,25 @@ def test_from_mapping_understands_with_its_own_intents(monday: datetime) -> None
     assert understander.understand("", monday).intent is None
 
 
+def test_a_cued_intent_outranks_the_topic(monday: datetime) -> None:
+    document: dict[str, Any] = {
+        "intents": {
+            "commande": {
+                "cues": ["commander"],
+                "cue_weight": 0.05,
+                "examples": ["je voudrais commander", "commander"],
+            },
+            "fruits": {
+                "examples": ["des pommes bien mûres", "des pommes de saison", "les pommes"]
+            },
+        }
+    }
+    text = "commander des pommes bien mûres"
+    assert FrenchUnderstander.from_mapping(document).understand(text, monday).intent == "fruits"
+    document["intents"]["commande"]["outranks"] = ["fruits"]
+    assert FrenchUnderstander.from_mapping(document).understand(text, monday).intent == "commande"
+
+
 def test_from_file_and_from_flow(tmp_path: Path, monday: datetime) -> None:
     intents = tmp_path / "shop.intents.yaml"
     intents.write_text(
@@ -61,6 +80,9 @@ def test_from_file_and_from_flow(tmp_path: Path, monday: datetime) -> None:
         ({"intents": {"a": {"examples": ["x"], "slots": {"s": "couleur"}}}}, "unknown kind"),
         ({"intents": {"a": {"examples": ["x"], "evidence": ["date"]}}}, "not one of its slots"),
         ({"intents": {"a": {"examples": ["x"], "exemples": ["y"]}}}, "unknown keys"),
+        ({"intents": {"a": {"examples": ["x"], "outranks": ["b"]}}}, "no such intent"),
+        ({"intents": {"a": {"examples": ["x"], "outranks": ["a"]}}}, "no such intent"),
+        ({"intents": {"a": {"examples": ["x"], "cue_weight": -1}}}, "between 0 and 1"),
         ({"threshold": 2, "intents": {"a": {"examples": ["x"]}}}, "between 0 and 1"),
         ({"threshold": "haut", "intents": {"a": {"examples": ["x"]}}}, "between 0 and 1"),
         ({"entities": {"date": {"x": ["y"]}}, "intents": {"a": {"examples": ["x"]}}}, "built-in"),

@@ -23,6 +23,10 @@ def test_is_the_engine_boundary(mairie: FrenchUnderstander) -> None:
     [
         ("la déchèterie est ouverte le dimanche", "dechets"),
         ("la mairie est ouverte le dimanche", "horaires"),
+        ("quels sont les horaires d'ouverture de la déchèterie", "dechets"),
+        ("je voudrais un rendez-vous pour l'inscription scolaire", "rendez_vous"),
+        ("j'ai besoin d'un rendez-vous pour déposer mon permis de construire", "rendez_vous"),
+        ("je voudrais parler à quelqu'un du service urbanisme", "agent"),
         ("je veux un rendez-vous pour mon passeport", "rendez_vous"),
         ("j'ai perdu mon passeport", "identite"),
         ("vous pouvez me rappeler au zéro six douze trente-quatre cinquante-six "
