@@ -88,6 +88,9 @@ class Engine:
         assert isinstance(node, ListeningNode), f"the call waits on non-listening node {state.node}"
         if isinstance(caller, Utterance) and caller.text.strip():
             text = caller.text.strip().lower()
+            if caller.confidence < self.loaded.flow.asr_confidence:
+                self._fail(ctx, node, Fail("no_match", fallback.misheard))
+                return
             state.last_text = text
             ctx.heard = self._understand(text, ctx.now)
             state.last_intent = ctx.heard.intent

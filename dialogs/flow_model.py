@@ -261,6 +261,9 @@ class Fallback(_Strict):
     max_turns: int = Field(default=60, ge=5, le=500, description="Caller turns per call.")
     no_input: str = Field(default="Je ne vous entends pas.", description="Said on silence.")
     no_match: str = Field(default="Je n'ai pas bien compris.", description="Said when lost.")
+    misheard: str = Field(
+        default="Je n'ai pas bien entendu.", description="Said when speech is too unsure."
+    )
 
 
 class Flow(_Strict):
@@ -276,6 +279,11 @@ class Flow(_Strict):
     confidence: float = Field(
         default=0.0, ge=0, le=1, description="Below this, an intent counts as not understood "
         "(on top of the understander's own threshold)."
+    )
+    asr_confidence: float = Field(
+        default=0.0, ge=0, le=1,
+        description="Speech recognised with a lower confidence counts as not understood "
+        "(nothing is acted on words that were probably misheard).",
     )
     global_confidence: float = Field(
         default=0.9, ge=0, le=1,

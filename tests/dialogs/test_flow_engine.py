@@ -336,3 +336,13 @@ def test_an_unreadable_agenda_escalates_instead_of_failing(loaded: LoadedFlow) -
     assert state.node == "clavier" and not state.ended
     state, out = play(make(loaded, AgendaDown(loaded.hours)), [U("rendez-vous demain")])
     assert state.node == "clavier"
+
+
+def test_unsure_speech_is_not_acted_on(loaded: LoadedFlow) -> None:
+    flow = loaded.flow.model_copy(update={"asr_confidence": 0.5})
+    unsure = LoadedFlow(loaded.path, flow, loaded.knowledge, loaded.hours, None, loaded.intents)
+    state, out = play(make(unsure), [U("un conseiller", confidence=0.3)])
+    assert said(out[1]).startswith("Je n'ai pas bien entendu. Que voulez-vous ?")
+    assert state.no_match == 1 and not state.ended
+    state, out = play(make(unsure), [U("un conseiller", confidence=0.6)])
+    assert isinstance(out[1][-1], Transfer)
