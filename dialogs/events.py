@@ -74,6 +74,8 @@ class Transfer:
     """Why the call is transferred (shown to the agent)."""
     summary: str = ""
     """Short French summary of the call so far."""
+    context: tuple[tuple[str, str], ...] = ()
+    """What the call gathered, as (name, value) pairs: intent, slots, last words heard."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Sub-command modules, in the order they appear in `ivr --help`.
-COMMANDS: tuple[str, ...] = ("models", "say", "eval_asr")
+COMMANDS: tuple[str, ...] = (
+    "chat",
+    "nlu",
+    "test_flows",
+    "check_flow",
+    "say",
+    "models",
+    "eval_asr",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,122 @@
+"""The working context of one engine turn: the flow, the boundaries, the clock, the call state
+being updated and the actions produced. Node handlers receive it and use its small helpers
+(say, listen, transfer, hang up, render a template, extract a value)."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from dialogs.events import Action, Hangup, Listen, Say, Transfer
+from dialogs.flow_model import FormNode, Prompt
+from dialogs.loader import LoadedFlow
+from dialogs.services import Services
+from dialogs.speak import say_list, say_time, say_value
+from dialogs.state import CallState
+from dialogs.understanding import Understander, Understanding
+
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    """A node handler's verdict: the caller was not heard or not understood."""
+
+    kind: Literal["no_input", "no_match"]
+    message: str | None = None
+    """Said instead of the flow's default no-input/no-match sentence."""
+
+
+Outcome = str | Fail | None
+"""A listening handler's result: the next node id, a failure, or None when the handler has
+already produced what follows (a new question, the end of the call)."""
+
+
+def slot_kinds(loaded: LoadedFlow) -> dict[str, str]:
+    """Slot name -> kind, from the flow's forms (plus 'reference')."""
+    kinds = {"date": "date", "time": "time", "phone": "phone", "reference": "reference"}
+    for node in loaded.flow.nodes.values():
+        if isinstance(node, FormNode):
+            kinds.update({slot.name: slot.kind for slot in node.slots})
+    return kinds
+
+
+@dataclass(slots=True)
+class Context:
+    loaded: LoadedFlow
+    understander: Understander
+    services: Services
+    kinds: dict[str, str]
+    state: CallState
+    now: datetime
+    heard: Understanding | None = None
+    actions: list[Action] = field(default_factory=list)
+
+    # -- actions -------------------------------------------------------------------------
+    def say(self, prompt: Prompt | None) -> None:
+        texts = [prompt] if isinstance(prompt, str) else list(prompt or [])
+        for text in texts:
+            rendered = self.render(text).strip()
+            if rendered:
+                self.actions.append(Say(rendered))
+
+    def listen(self, hints: list[str], max_digits: int = 1) -> None:
+        self.state.last_hints = list(hints)
+        self.state.last_max_digits = max_digits
+        self.actions.append(Listen(hints=tuple(hints), max_digits=max_digits))
+
+    def transfer(self, queue: str, reason: str) -> None:
+        state = self.state
+        context = [("intent", state.last_intent or ""), ("dernière phrase", state.last_text)]
+        context += sorted(state.slots.items())
+        summary = f"Demande : {state.last_intent or 'non comprise'}"
+        if state.slots:
+            summary += " ; " + ", ".join(f"{k} = {v}" for k, v in sorted(state.slots.items()))
+        if state.last_text:
+            summary += f' ; a dit : "{state.last_text}"'
+        self.actions.append(Transfer(queue, reason, summary, tuple(context)))
+        state.ended = True
+
+    def hangup(self, reason: str) -> None:
+        self.actions.append(Hangup(reason))
+        self.state.ended = True
+
+    # -- words ---------------------------------------------------------------------------
+    def extract(self, kind: str, text: str) -> str | None:
+        if kind == "text":
+            return text.strip() or None
+        return self.understander.extract(kind, text, self.now)
+
+    def service_label(self, service: str | None) -> str:
+        hours = self.loaded.hours
+        if service and hours and service in hours.services:
+            return hours.services[service].label
+        return "le service"
+
+    def render(self, template: str) -> str:
+        """Fill `{slot}`, `{service}`, `{hours}`, `{hours:SERVICE}`, `{proposed}`; an
+        unknown placeholder is left out rather than spoken as code."""
+        out: list[str] = []
+        for literal, name, spec, _ in _FORMATTER.parse(template):
+            out.append(literal)
+            if name is not None:
+                out.append(self._placeholder(name, spec or ""))
+        return "".join(out)
+
+    def _placeholder(self, name: str, spec: str) -> str:
+        hours = self.loaded.hours
+        if name == "hours":
+            service = spec or self.state.service
+            if hours and service in hours.services:
+                return hours.describe(service)
+            return ""
+        if name == "service":
+            return self.service_label(self.state.service)
+        if name == "proposed":
+            return say_list([say_time(item) for item in self.state.proposed])
+        value = self.state.slots.get(name)
+        if value is None:
+            return ""
+        return say_value(self.kinds.get(name, "text"), value, self.now.date())

@@ -1,0 +1,239 @@
+"""The dialogue engine: pure, synchronous and deterministic.
+
+`Engine.start(now)` opens a call (greeting) and `Engine.step(state, caller_input, now)` plays
+one caller turn; both return the new `CallState` (the one passed in is not changed) and the
+actions for the call session (Say, Listen, Transfer, Hangup). The clock is an argument, never
+read; side effects go through the `Services` boundary; every turn is appended to the state's
+transcript. Failures escalate: a reprompt, then `fallback.escalate` (keypad menu or agent),
+and after `fallback.max_call_failures` the `give_up` node, then a polite hang-up: a call never
+loops forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Literal
+
+from dialogs.context import Context, Fail, Outcome, slot_kinds
+from dialogs.events import Action, CallerInput, Digits, Hangup, NoInput, Say, Utterance
+from dialogs.flow_model import LISTENING_TYPES, AskNode, FormNode, Handler, MenuNode
+from dialogs.loader import LoadedFlow
+from dialogs.nodes import choices, form, passive
+from dialogs.services import Services
+from dialogs.state import CallState
+from dialogs.transcript import record
+from dialogs.understanding import Understander, Understanding
+
+MAX_HOPS = 50
+"""Passive nodes run in one turn before the flow is deemed to loop."""
+ListeningNode = AskNode | MenuNode | FormNode
+GlobalName = Literal["repeat", "help", "agent", "goodbye"]
+SORRY = "Je suis désolé, je n'arrive pas à vous aider. Merci de rappeler plus tard. Au revoir."
+
+
+class Engine:
+    """Plays a loaded flow for any number of calls (it keeps no per-call data)."""
+
+    def __init__(self, loaded: LoadedFlow, understander: Understander, services: Services):
+        self.loaded = loaded
+        self.understander = understander
+        self.services = services
+        self._kinds = slot_kinds(loaded)
+
+    def start(self, now: datetime) -> tuple[CallState, list[Action]]:
+        """Open a call: the greeting up to the first question."""
+        ctx = self._context(CallState(node=self.loaded.flow.start), now)
+        self._guard(ctx, lambda: _advance(ctx, self.loaded.flow.start))
+        return self._finish(ctx, None)
+
+    def step(
+        self, state: CallState, caller: CallerInput, now: datetime
+    ) -> tuple[CallState, list[Action]]:
+        """Play one caller input; returns the new state and the actions."""
+        if state.ended:
+            return state, []
+        ctx = self._context(state.model_copy(deep=True), now)
+        ctx.state.turns += 1
+        self._guard(ctx, lambda: self._turn(ctx, caller))
+        return self._finish(ctx, caller)
+
+    # -- internals -----------------------------------------------------------------------
+    def _context(self, state: CallState, now: datetime) -> Context:
+        return Context(self.loaded, self.understander, self.services, self._kinds, state, now)
+
+    def _finish(self, ctx: Context, caller: CallerInput | None) -> tuple[CallState, list[Action]]:
+        says = [action.text for action in ctx.actions if isinstance(action, Say)]
+        if says and not ctx.state.ended:
+            ctx.state.last_say = says
+        record(ctx.state, caller, ctx.heard, ctx.actions, ctx.now)
+        return ctx.state, ctx.actions
+
+    def _guard(self, ctx: Context, play: Callable[[], None]) -> None:
+        """Run a turn; a broken flow or a failing boundary ends the call politely."""
+        try:
+            play()
+        except Exception as err:  # a call must end cleanly, never go silent
+            ctx.actions.append(Say("Je suis désolé, une erreur est survenue. Au revoir."))
+            ctx.actions.append(Hangup(f"erreur: {type(err).__name__}: {err}"))
+            ctx.state.ended = True
+
+    def _turn(self, ctx: Context, caller: CallerInput) -> None:
+        state, fallback = ctx.state, self.loaded.flow.fallback
+        if state.turns > fallback.max_turns:
+            ctx.say(SORRY)
+            ctx.hangup("trop d'échanges")
+            return
+        node = self.loaded.flow.nodes[state.node]
+        assert isinstance(node, ListeningNode), f"the call waits on non-listening node {state.node}"
+        if isinstance(caller, Utterance) and caller.text.strip():
+            text = caller.text.strip().lower()
+            if caller.confidence < self.loaded.flow.asr_confidence:
+                self._fail(ctx, node, Fail("no_match", fallback.misheard))
+                return
+            state.last_text = text
+            ctx.heard = self._understand(text, ctx.now)
+            state.last_intent = ctx.heard.intent
+        elif isinstance(caller, NoInput | Utterance):
+            self._fail(ctx, node, Fail("no_input"))
+            return
+        handler, by_intent = self._global(ctx, caller)
+        # The step's own answer comes first when the global intent is not sure: a name or a
+        # phone number is not a request for an agent, a "non" is not a goodbye.
+        weak = by_intent and ctx.heard is not None and (
+            ctx.heard.confidence < self.loaded.flow.global_confidence
+        )
+        if handler is not None and not weak:
+            self._run_global(ctx, node, handler)
+            return
+        outcome: Outcome
+        if isinstance(node, FormNode):
+            outcome = form.handle(ctx, node, caller)
+        else:
+            outcome = choices.handle(ctx, node, caller)
+        fallback_ok = ctx.heard is not None and (
+            ctx.heard.confidence >= self.loaded.flow.global_fallback_confidence
+        )
+        if isinstance(outcome, Fail) and handler is not None and fallback_ok:
+            self._run_global(ctx, node, handler)
+        elif isinstance(outcome, Fail):
+            self._fail(ctx, node, outcome)
+        elif outcome is not None:
+            _advance(ctx, outcome)
+
+    def _understand(self, text: str, now: datetime) -> Understanding:
+        heard = self.understander.understand(text, now)
+        if heard.intent is not None and heard.confidence < self.loaded.flow.confidence:
+            return Understanding(heard.text, None, heard.confidence, heard.slots)
+        return heard
+
+    def _global(self, ctx: Context, caller: CallerInput) -> tuple[GlobalName | None, bool]:
+        """The global handler the input triggers, and whether only its intent did."""
+        handlers = self.loaded.flow.handlers
+        names: tuple[GlobalName, ...] = ("agent", "goodbye", "repeat", "help")
+        for name in names:
+            handler: Handler | None = getattr(handlers, name)
+            if handler is None:
+                continue
+            if isinstance(caller, Digits):
+                if handler.dtmf is not None and caller.digits.rstrip("#") == handler.dtmf:
+                    return name, False
+                continue
+            if any(_says(ctx.state.last_text, phrase) for phrase in handler.phrases):
+                return name, False
+        for name in names:
+            handler = getattr(handlers, name)
+            heard = ctx.heard
+            if handler and handler.intent and heard is not None and heard.intent == handler.intent:
+                return name, True
+        return None, False
+
+    def _run_global(self, ctx: Context, node: ListeningNode, name: GlobalName) -> None:
+        handler = getattr(self.loaded.flow.handlers, name)
+        assert isinstance(handler, Handler)
+        if handler.goto is not None:
+            _advance(ctx, handler.goto)
+        elif name == "repeat":
+            ctx.say(ctx.state.last_say)
+            ctx.listen(ctx.state.last_hints, ctx.state.last_max_digits)
+        else:
+            help_text = getattr(node, "help", None) or handler.say
+            ctx.say(help_text)
+            _prompt(ctx, node)
+
+    def _fail(self, ctx: Context, node: ListeningNode, failure: Fail) -> None:
+        state, fallback = ctx.state, self.loaded.flow.fallback
+        if failure.kind == "no_input":
+            state.no_input += 1
+        else:
+            state.no_match += 1
+        state.call_failures += 1
+        message = failure.message or (
+            fallback.no_input if failure.kind == "no_input" else fallback.no_match
+        )
+        if state.gave_up:
+            ctx.say(SORRY)
+            ctx.hangup("échecs répétés")
+            return
+        if state.call_failures >= fallback.max_call_failures:
+            state.gave_up = True
+            ctx.say(message)
+            _advance(ctx, fallback.give_up)
+            return
+        failures = state.no_input + state.no_match
+        if failures >= fallback.max_failures:
+            target = node.on_failure or fallback.escalate
+            if target == state.node:
+                state.gave_up = True
+                target = fallback.give_up
+            ctx.say(message)
+            _advance(ctx, target)
+            return
+        ctx.say(message)
+        if isinstance(node, FormNode):
+            form.reprompt(ctx, node, failures)
+        else:
+            choices.reprompt(ctx, node, failures)
+
+
+def _says(text: str, phrase: str) -> bool:
+    """A one-word phrase must be the whole utterance; a longer one may be inside it."""
+    phrase = phrase.lower().strip()
+    if " " not in phrase:
+        return text == phrase
+    return f" {phrase} " in f" {text} "
+
+
+def _prompt(ctx: Context, node: ListeningNode) -> None:
+    if isinstance(node, FormNode):
+        form.prompt(ctx, node)
+    else:
+        choices.prompt(ctx, node)
+
+
+def _advance(ctx: Context, target: str) -> None:
+    """Run passive nodes from `target` until a listening node asks or the call ends."""
+    nodes = ctx.loaded.flow.nodes
+    for _ in range(MAX_HOPS):
+        node = nodes[target]
+        if node.type in LISTENING_TYPES:
+            assert isinstance(node, ListeningNode)
+            ctx.state.no_input = ctx.state.no_match = 0
+            ctx.state.node = target
+            if isinstance(node, FormNode):
+                redirect = form.enter(ctx, node)
+                if redirect is not None:
+                    target = redirect
+                    continue
+            else:
+                choices.prompt(ctx, node)
+            return
+        ctx.state.node = target
+        assert not isinstance(node, ListeningNode)
+        following = passive.run(ctx, node)
+        if following is None:
+            return
+        target = following
+    ctx.say("Je suis désolé, une erreur est survenue. Au revoir.")
+    ctx.hangup(f"le parcours tourne en rond après le nœud {target}")
+

@@ -1,0 +1,118 @@
+"""Clock times said in French, as "HH:MM" (24-hour).
+
+Understood: "quatorze heures trente", "dix heures et quart", "huit heures et demie", "onze
+heures moins le quart", "onze heures moins dix", "midi", "minuit et demi", "deux heures de
+l'après-midi", "huit heures du soir", "9h30", "9 h", "14:30" (the normaliser turns ':' into
+'h'). A bare number without "heure(s)"/"h" is not a time. Works on accent-free token keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dialogs.nlu.numbers import below_100_options, number_continuations, parse_cardinal
+
+_HOUR_WORDS = frozenset({"heure", "heures", "h"})
+# "dans deux heures", "pendant trois heures": a duration, not a clock time.
+_DURATION_WORDS = frozenset({"dans", "pendant", "depuis", "durant", "environ"})
+_AFTERNOON = ("de l apres midi", "de l aprem", "l apres midi", "apres midi", "du soir", "le soir")
+_COMPACT_RE = re.compile(r"^(\d{1,2})h(\d{2})?$")
+
+
+def _minutes_after(keys: Sequence[str], j: int) -> tuple[int, int]:
+    """Minutes said after "X heures" at j, as (minutes, end); (0, j) when none."""
+    n = len(keys)
+    if j < n and keys[j] == "et" and j + 1 < n:
+        if keys[j + 1] == "quart":
+            return 15, j + 2
+        if keys[j + 1] in ("demie", "demi"):
+            return 30, j + 2
+    if j < n and keys[j] == "moins" and j + 1 < n:
+        if keys[j + 1] == "le" and j + 2 < n and keys[j + 2] == "quart":
+            return -15, j + 3
+        if keys[j + 1] == "quart":
+            return -15, j + 2
+        options = below_100_options(keys, j + 1)
+        if options and 0 < options[0][0] < 60:
+            return -options[0][0], options[0][1]
+    if j < n and keys[j] in ("demie", "demi"):
+        return 30, j + 1
+    if j < n and keys[j] == "quart":
+        return 15, j + 1
+    if j + 1 < n and keys[j] == "zero":  # "quatorze heures zéro cinq"
+        options = below_100_options(keys, j + 1)
+        if options and options[0][0] < 10:
+            return options[0][0], options[0][1]
+    options = below_100_options(keys, j)
+    if options and options[0][0] < 60:
+        end = options[0][1]
+        if end < n and keys[end] in ("minute", "minutes"):
+            end += 1
+        return options[0][0], end
+    return 0, j
+
+
+def _period_shift(keys: Sequence[str], j: int, hour: int) -> int:
+    """Hour after "du matin" / "de l'après-midi" / "du soir" at j."""
+    rest = " ".join(keys[j : j + 4])
+    if hour < 12 and rest.startswith(_AFTERNOON):
+        return hour + 12
+    if hour == 12 and rest.startswith(("du matin", "de la nuit")):
+        return 0
+    return hour
+
+
+def _format(hour: int, minutes: int) -> str | None:
+    if not 0 <= hour <= 24 or not -60 < minutes < 60:
+        return None
+    total = (hour * 60 + minutes) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def _compact(key: str, keys: Sequence[str], i: int) -> tuple[str | None, bool]:
+    """ "9h30" / "9h" tokens; returns (time, matched)."""
+    match = _COMPACT_RE.match(key)
+    if match is None:
+        return None, False
+    hour = int(match.group(1))
+    if match.group(2) is not None:
+        minutes, end = int(match.group(2)), i + 1
+    else:
+        minutes, end = _minutes_after(keys, i + 1)
+    if hour > 24 or minutes >= 60:
+        return None, True
+    return _format(_period_shift(keys, end, hour), minutes), True
+
+
+def find_time(keys: Sequence[str]) -> str | None:
+    """The first clock time said in `keys`, as "HH:MM", or None."""
+    n = len(keys)
+    inside = number_continuations(keys)
+    for i, key in enumerate(keys):
+        if i in inside:
+            continue
+        if key in ("midi", "minuit"):
+            base = 12 if key == "midi" else 0
+            if key == "midi" and i > 0 and keys[i - 1] == "apres":
+                continue
+            if i + 1 < n and keys[i + 1] in _HOUR_WORDS:
+                minutes, _ = _minutes_after(keys, i + 2)
+            else:
+                minutes, _ = _minutes_after(keys, i + 1)
+            return _format(base, minutes)
+        compact, matched = _compact(key, keys, i)
+        if matched:
+            if compact is not None:
+                return compact
+            continue
+        hour = parse_cardinal(keys, i)
+        if hour is None or hour[1] >= n or keys[hour[1]] not in _HOUR_WORDS:
+            continue
+        if hour[0] > 24 or (i > 0 and keys[i - 1] in _DURATION_WORDS):
+            continue
+        minutes, end = _minutes_after(keys, hour[1] + 1)
+        found = _format(_period_shift(keys, end, hour[0]), minutes)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,49 @@
+"""Submitting a confirmed form through the `Services` boundary: book an appointment, file an
+incident ticket or request a callback, then say the reference."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dialogs.context import Context
+from dialogs.errors import ServiceError, SlotTaken
+from dialogs.flow_model import FormNode
+
+
+def submit(ctx: Context, node: FormNode) -> str | None:
+    """The next node; None when the time slot was taken meanwhile (it must be asked again)."""
+    state, services, slots = ctx.state, ctx.services, ctx.state.slots
+    hours = ctx.loaded.hours
+    default = next(iter(hours.services)) if hours and hours.services else ""
+    service = node.service or state.service or default
+    try:
+        if node.submit == "book":
+            reference = services.book(
+                service, date.fromisoformat(slots["date"]), slots["time"], slots["name"],
+                slots["phone"],
+            )
+        elif node.submit == "ticket":
+            fields = {slot.name: slots[slot.name] for slot in node.slots}
+            reference = services.create_ticket(service, fields)
+        elif node.submit == "callback":
+            reason = state.reason or "demande de rappel"
+            reference = services.request_callback(service, slots["phone"], reason)
+        else:
+            reference = ""
+    except SlotTaken:
+        slots.pop("time", None)
+        ctx.say("Désolé, ce créneau vient d'être pris.")
+        return None
+    except ServiceError:
+        return unavailable(ctx, node)
+    if reference:
+        slots["reference"] = reference
+    state.form_slot = None
+    ctx.say(node.done)
+    return node.next
+
+
+def unavailable(ctx: Context, node: FormNode) -> str:
+    """The town hall's system failed: apologise and go to the form's failure node."""
+    ctx.say("Désolé, je n'ai pas pu enregistrer votre demande.")
+    return node.on_failure or ctx.loaded.flow.fallback.escalate

@@ -1,0 +1,62 @@
+"""A text simulator of calls: one line of caller input at a time, as typed in `ivr chat` or
+written in conversation tests.
+
+Line format: text is speech (as Vosk would hear it), `dtmf:12#` is keypad digits, an empty
+line is silence (no input).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from dialogs.engine import Engine
+from dialogs.events import Action, CallerInput, Digits, NoInput, Utterance
+from dialogs.state import CallState, Turn
+
+
+def parse_line(line: str) -> CallerInput:
+    """Caller input from one simulator line."""
+    text = line.strip()
+    if not text:
+        return NoInput()
+    if text.lower().startswith("dtmf:"):
+        return Digits(text[5:].strip())
+    return Utterance(text)
+
+
+def parse_booked(item: str) -> tuple[str, date, str]:
+    """(service, day, "HH:MM") from 'etat_civil@2026-05-12T10:00' (a slot already taken)."""
+    service, at, moment = item.partition("@")
+    if not at or not service:
+        raise ValueError(f"'{item}' is not SERVICE@YYYY-MM-DDTHH:MM")
+    when = datetime.fromisoformat(moment)
+    return service, when.date(), when.strftime("%H:%M")
+
+
+@dataclass(slots=True)
+class Call:
+    """One simulated call: its engine, clock and state."""
+
+    engine: Engine
+    now: datetime
+    state: CallState = field(init=False)
+    actions: list[Action] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state, self.actions = self.engine.start(self.now)
+
+    @property
+    def last_turn(self) -> Turn:
+        return self.state.transcript[-1]
+
+    @property
+    def ended(self) -> bool:
+        return self.state.ended
+
+    def send(self, caller: CallerInput) -> Turn | None:
+        """Play one input; the turn recorded, or None when the call had already ended."""
+        if self.state.ended:
+            return None
+        self.state, self.actions = self.engine.step(self.state, caller, self.now)
+        return self.last_turn

@@ -1,0 +1,110 @@
+"""The dialogue commands as a user runs them: `python -m ivr chat`, `check-flow` and
+`test-flows`, in a real subprocess started from another directory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIRIE = ROOT / "dialogs" / "flows" / "mairie.yaml"
+DEMO = ROOT / "tests" / "dialogs" / "flows" / "demo.yaml"
+
+
+def ivr(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ivr", *args], input=stdin, capture_output=True, text=True,
+        cwd=cwd, timeout=120, check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_chat_jsonl_plays_the_town_hall_flow(tmp_path: Path) -> None:
+    lines = "\n".join([
+        "quels sont les horaires de la mairie", "dtmf:1", "", "dtmf:0", "encore une chose",
+    ]) + "\n"
+    done = ivr("chat", "--now", "2026-05-12T10:00", "--jsonl", stdin=lines, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    turns = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(turns) == 5  # greeting + 4 turns; nothing after the transfer
+    for turn in turns:
+        assert set(turn) == {"node", "intent", "slots", "say", "action", "transfer"}
+    greeting, horaires, menu, silence, agent = turns
+    assert greeting["node"] == "menu_principal" and greeting["intent"] is None
+    assert any("30 jours" in text for text in greeting["say"])
+    assert (horaires["intent"], horaires["node"], horaires["action"]) == (
+        "horaires", "autre_demande", "listen")
+    assert menu["node"] == "menu_principal"
+    assert silence["say"][0] == "Je ne vous entends pas."
+    assert agent["action"] == "transfer" and agent["transfer"]["queue"] == "accueil"
+    assert "conseiller" in agent["transfer"]["reason"]
+
+
+def test_chat_text_mode_and_the_end_of_the_call(tmp_path: Path) -> None:
+    done = ivr("chat", "--now", "2026-05-12T10:00", stdin="au revoir\nallo\n", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Assistant : Bonjour, vous êtes bien à la mairie" in done.stdout
+    assert "[fin de l'appel]" in done.stdout
+    assert done.stdout.rstrip().endswith("(l'appel est terminé)")
+
+
+def test_chat_with_a_booked_slot_and_a_broken_flow(tmp_path: Path) -> None:
+    lines = "je voudrais un rendez-vous pour une carte d'identité demain à dix heures\n"
+    done = ivr("chat", "--now", "2026-05-12T10:00", "--jsonl", "--booked",
+               "etat_civil@2026-05-13T10:00", stdin=lines, cwd=tmp_path)
+    turn = json.loads(done.stdout.splitlines()[1])
+    assert "n'est pas disponible" in " ".join(turn["say"])
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nstart: [\n", encoding="utf-8")
+    done = ivr("chat", "--flow", str(broken), "--jsonl", cwd=tmp_path)
+    assert done.returncode == 1 and "broken.yaml:2: invalid YAML" in done.stderr
+
+
+def test_check_flow_accepts_the_shipped_flows(tmp_path: Path) -> None:
+    for path in (MAIRIE, DEMO):
+        done = ivr("check-flow", str(path), cwd=tmp_path)
+        assert done.returncode == 0, done.stdout
+        assert ": OK," in done.stdout
+
+
+def test_check_flow_lists_every_error(tmp_path: Path) -> None:
+    flow = (DEMO.read_text(encoding="utf-8")
+            .replace("goto: horaires}", "goto: horaire}")
+            .replace("queue: guichet", "queue: piscine")
+            .replace("topic: horaires", "topic: meteo"))
+    path = tmp_path / "demo.yaml"
+    path.write_text(flow, encoding="utf-8")
+    for name in ("demo.kb.yaml", "demo.hours.yaml"):
+        (tmp_path / name).write_text((DEMO.parent / name).read_text("utf-8"), encoding="utf-8")
+    done = ivr("check-flow", str(path), cwd=tmp_path)
+    assert done.returncode == 1
+    out = done.stdout
+    assert f"{path}:37: node 'menu': field 'choices.0.goto': unknown node 'horaire'" in out
+    assert "node 'conseiller': field 'queue': unknown service/queue 'piscine'" in out
+    assert "node 'horaires': field 'topic': no knowledge entry has topic 'meteo'" in out
+    assert "problem(s)" in out
+
+
+def test_test_flows_passes_on_the_town_hall_flow(tmp_path: Path) -> None:
+    done = ivr("test-flows", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "0 failed" in done.stdout
+
+
+def test_test_flows_fails_with_a_clear_diff(tmp_path: Path) -> None:
+    tests = tmp_path / "wrong.tests.yaml"
+    tests.write_text(
+        f"flow: {MAIRIE}\nnow: 2026-05-12T10:00:00\nconversations:\n"
+        "  - name: horaires mal attendus\n    turns:\n"
+        "      - caller: quels sont les horaires de la mairie\n"
+        "        intent: dechets\n        node: au_revoir\n",
+        encoding="utf-8",
+    )
+    done = ivr("test-flows", str(tests), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "FAIL  wrong.tests.yaml: horaires mal attendus" in done.stdout
+    assert "intent: expected 'dechets', got 'horaires'" in done.stdout
+    assert "node: expected 'au_revoir', got 'autre_demande'" in done.stdout
+    assert "0 passed, 1 failed" in done.stdout
