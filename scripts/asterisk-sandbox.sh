@@ -97,6 +97,10 @@ start_instance() {
   rm -rf "$host"
   mkdir -p "$host"/{etc,run,log,spool,lib,cache,keys}
   local f
+  # Debian's stock files for what the test overlay does not care about (tones, hold music).
+  for f in indications.conf musiconhold.conf features.conf codecs.conf; do
+    cp "$ROOT/etc/asterisk/$f" "$host/etc/"
+  done
   for f in "$HERE"/telephony/asterisk/*.conf; do cp "$f" "$host/etc/"; done
   # The manager user's secret is a test secret, not the shipped placeholder.
   sed -i "s/^secret *=.*/secret = $AMI_SECRET/" "$host/etc/manager_standardiste.conf"
