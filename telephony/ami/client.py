@@ -78,7 +78,8 @@ class AmiClient:
         """Wait until logged in (``ami.timeout`` after ``wait_s`` seconds)."""
         wait = self.settings.action_timeout_s if wait_s is None else wait_s
         try:
-            await asyncio.wait_for(self._connected.wait(), wait)
+            async with asyncio.timeout(wait):
+                await self._connected.wait()
         except TimeoutError as err:
             raise TelephonyError("ami.timeout", f"AMI not connected after {wait} s") from err
 
@@ -126,9 +127,8 @@ class AmiClient:
         """Ping while the session lives; returns why it ended."""
         while True:
             try:
-                return await asyncio.wait_for(
-                    asyncio.shield(session.closed), self.settings.ping_interval_s
-                )
+                async with asyncio.timeout(self.settings.ping_interval_s):
+                    return await asyncio.shield(session.closed)
             except TimeoutError:
                 try:
                     await session.send("Ping", {}, wait_s=self.settings.action_timeout_s)
@@ -239,7 +239,8 @@ class AmiClient:
         deadline = loop.time() + wait_s
         while self.channels.get(call_id) is None and loop.time() < deadline:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._channel_changed.wait(), deadline - loop.time())
+                async with asyncio.timeout(deadline - loop.time()):
+                    await self._channel_changed.wait()
         found = self.channels.get(call_id)
         if found is not None:
             return found

@@ -61,14 +61,14 @@ class AmiSession:
     ) -> AmiSession:
         """Connect, read the greeting, log in (the secret is never logged)."""
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, limit=MAX_MESSAGE), wait_s
-            )
+            async with asyncio.timeout(wait_s):
+                reader, writer = await asyncio.open_connection(host, port, limit=MAX_MESSAGE)
         except (OSError, TimeoutError) as err:
             raise TelephonyError("ami.connect", f"cannot reach {host}:{port}: {err}") from err
         session = cls(reader, writer, on_event)
         try:
-            greeting = await asyncio.wait_for(reader.readline(), wait_s)
+            async with asyncio.timeout(wait_s):
+                greeting = await reader.readline()
             if not greeting.startswith(b"Asterisk Call Manager/"):
                 raise TelephonyError("ami.connect", f"not an AMI server: {greeting[:40]!r}")
             session._task = asyncio.create_task(session._read_loop(), name="ami-read")
@@ -101,7 +101,8 @@ class AmiSession:
         try:
             self._writer.write(data)
             await self._writer.drain()
-            return await asyncio.wait_for(asyncio.shield(pending.future), wait_s)
+            async with asyncio.timeout(wait_s):
+                return await asyncio.shield(pending.future)
         except (ConnectionError, OSError) as err:
             raise TelephonyError("ami.closed", f"AMI connection lost during {action}") from err
         except TimeoutError as err:
@@ -164,7 +165,8 @@ class AmiSession:
         """Close the socket and stop reading (idempotent)."""
         self._writer.close()
         with contextlib.suppress(ConnectionError, OSError, TimeoutError):
-            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+            async with asyncio.timeout(1.0):
+                await self._writer.wait_closed()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -37,7 +37,8 @@ async def read_message(reader: asyncio.StreamReader, wait_s: float) -> tuple[int
     ``wait_s`` bounds the wait for the header, then for the payload, in seconds.
     """
     try:
-        header = await asyncio.wait_for(reader.readexactly(HEADER.size), wait_s)
+        async with asyncio.timeout(wait_s):
+            header = await reader.readexactly(HEADER.size)
     except asyncio.IncompleteReadError as err:
         if not err.partial:
             return None
@@ -49,7 +50,8 @@ async def read_message(reader: asyncio.StreamReader, wait_s: float) -> tuple[int
     kind, length = HEADER.unpack(header)
     check_header(kind, length)
     try:
-        payload = await asyncio.wait_for(reader.readexactly(length), wait_s)
+        async with asyncio.timeout(wait_s):
+            payload = await reader.readexactly(length)
     except asyncio.IncompleteReadError as err:
         raise TelephonyError(
             "audiosocket.protocol",
@@ -115,7 +117,8 @@ class AudioSocketConnection:
         if not self._writer.is_closing():
             with contextlib.suppress(ConnectionError, OSError, TimeoutError):
                 self._writer.write(encode_hangup())
-                await asyncio.wait_for(self._writer.drain(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await self._writer.drain()
         await self.close()
 
     async def close(self) -> None:
@@ -124,4 +127,5 @@ class AudioSocketConnection:
         await self.audio.close()
         self._writer.close()
         with contextlib.suppress(ConnectionError, OSError, TimeoutError):
-            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+            async with asyncio.timeout(1.0):
+                await self._writer.wait_closed()

@@ -93,12 +93,9 @@ class Playback:
         self.chunks: deque[bytes] = deque(chunks)
         self.frames = len(self.chunks)
         """Number of 20 ms frames in the prompt."""
+        self.sent = 0
+        """Frames already written to the peer."""
         self.done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-
-    @property
-    def sent(self) -> int:
-        """Frames already written."""
-        return self.frames - len(self.chunks)
 
     async def wait(self) -> bool:
         """Wait for the end of the prompt: True if played to its end, False if cut."""
@@ -130,6 +127,7 @@ class PacedWriter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
+        self._closing = False
         self.frames_sent = 0
         """Frames written since the writer started."""
 
@@ -160,6 +158,7 @@ class PacedWriter:
 
     async def close(self) -> None:
         """Stop writing; queued prompts end as cut."""
+        self._closing = True
         self.flush()
         if self._task is not None:
             self._task.cancel()
@@ -171,13 +170,14 @@ class PacedWriter:
         """Sleep, waking early if the queue changes (a flush or a new prompt)."""
         self._wakeup.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wakeup.wait()
 
     async def _run(self) -> None:
         anchor: float | None = None
         index = 0
         try:
-            while True:
+            while not self._closing:
                 if not self._queue:
                     anchor = None
                     self._wakeup.clear()
@@ -202,6 +202,7 @@ class PacedWriter:
                 anchor, index = decision.anchor, decision.index
                 chunk = playback.chunks.popleft()
                 await self._sink(encode(playback.kind, chunk))
+                playback.sent += 1
                 index += 1
                 self.frames_sent += 1
         except (ConnectionError, OSError, TelephonyError) as err:

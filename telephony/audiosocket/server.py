@@ -40,9 +40,10 @@ class AudioSocketSettings:
     """Most simultaneous connections; more are closed at once (Asterisk falls back)."""
     handshake_timeout: float = 5.0
     """Seconds a new connection has to send its UUID."""
-    read_timeout: float = 5.0
-    """Seconds without any message after which a call is considered gone (Asterisk sends
-    audio every 20 ms)."""
+    read_timeout: float = 30.0
+    """Seconds without any message after which a call is considered gone. Asterisk sends
+    audio every 20 ms only while media comes in: a caller's phone that suppresses silence
+    sends nothing while the caller is quiet, so keep this well above a long pause."""
     close_timeout: float = 5.0
     """Seconds `close()` waits for running calls before cancelling them."""
 
@@ -104,7 +105,8 @@ class AudioSocketServer:
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError, OSError, TimeoutError):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await writer.wait_closed()
             self._tasks.discard(task)
 
     async def _serve(
