@@ -108,7 +108,7 @@ class AmiClient:
                     s.host, s.port, s.username, s.secret, self._on_event, s.action_timeout_s
                 )
             except TelephonyError as err:
-                log.warning("AMI: %s; retrying in %.1f s", err, delay)
+                log.warning("AMI: %s; retrying in %.2f s", err, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, s.reconnect_max_s)
                 continue
