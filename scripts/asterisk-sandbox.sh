@@ -133,8 +133,10 @@ CONF
   echo "$pid" >"$host/pid"
   if [ -n "${START_OWNER:-}" ]; then
     # Stop Asterisk when its owner (a test session) goes away, however it ends.
+    # (unshare ignores SIGTERM while it waits for its child: SIGKILL it, and the kernel
+    # then kills the whole namespace.)
     ( trap '' HUP; while kill -0 "$START_OWNER" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do sleep 1; done
-      kill "$pid" 2>/dev/null || true ) >/dev/null 2>&1 </dev/null &
+      kill -KILL "$pid" 2>/dev/null || true ) >/dev/null 2>&1 </dev/null &
   fi
   local i
   for i in $(seq 1 150); do
@@ -162,9 +164,9 @@ stop_instance() {
     chroot "$ROOT" /usr/sbin/asterisk -C "$inst/etc/asterisk.conf" -rx "core stop now" \
       >/dev/null 2>&1 || true
     for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$pid" 2>/dev/null || true
+    # Still there after 5 s: SIGKILL unshare (it ignores SIGTERM); the namespace goes with it.
+    kill -KILL "$pid" 2>/dev/null || true
     for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$host/pid"
   [ -n "${KEEP_INSTANCE:-}" ] || rm -rf "$host"

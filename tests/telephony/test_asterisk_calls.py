@@ -295,3 +295,41 @@ async def test_caller_hanging_up_mid_prompt_leaks_nothing(
     others = [t for t in asyncio.all_tasks() if t is not current]
     assert [t for t in others if not t.get_name().startswith("ami")] == []  # AMI client stays
     assert open_sockets() == sockets_before
+
+
+async def test_the_8khz_setup_sends_8khz_frames(asterisk: AsteriskSandbox, ami: AmiClient) -> None:
+    calls = Calls(prompt=tone(1000, 0.5, 8000))
+    async with service(asterisk, calls):
+        await ami.originate(
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_CODEC": "slin"},
+        )
+        connection = await calls.next_call()
+        assert await calls.playbacks[connection.call_id].wait() is True
+        await connection.hangup()
+        events = await calls.wait_end(connection.call_id)
+    audio = [e.frame for e in events if isinstance(e, AudioReceived)]
+    assert audio and {(f.rate, len(f.pcm)) for f in audio} == {(8000, 320)}
+
+
+async def test_after_hours_a_transfer_goes_to_the_closed_message(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await ami.originate(
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_CLOSED": "1"},
+        )
+        connection = await calls.next_call()
+        channel = await ami.channel_for(connection.call_id)
+        assert await ami.getvar(channel, "STANDARDISTE_OPEN") == "0"
+        await ami.redirect(channel, "standardiste-transfer", "queue")
+        transfer = await watcher.wait_for(is_transfer(connection.call_id))
+        await watcher.wait_for(  # the after-hours message, not the queue
+            lambda e: e.get("UserEvent") == "StandardisteClosed"
+            and e.get("Uuid") == str(connection.call_id)
+        )
+        await calls.wait_end(connection.call_id)
+    assert transfer.get("Target") == "queue"
+    assert not any(e.name == "QueueCallerJoin" for e in watcher.seen)

@@ -58,7 +58,7 @@ async def scenario(chunks: list[bytes], with_uuid: bool, close_early: bool) -> N
             await peer.close()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     chunks=st.lists(pieces, min_size=1, max_size=6),
     with_uuid=st.booleans(),
