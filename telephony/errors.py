@@ -1,0 +1,23 @@
+"""The telephony package's one exception, with a machine-readable code.
+
+Codes in use (dotted, stable, for logs and callers to branch on):
+- ``audiosocket.protocol``: a peer sent bytes that are not AudioSocket (bad type, length, order).
+- ``audiosocket.timeout``: a peer stopped sending (no message within the read timeout).
+- ``audiosocket.closed``: writing to a connection that is gone.
+- ``audiosocket.format``: audio in a format AudioSocket cannot carry (rate, channels, size).
+- ``ami.connect``, ``ami.login``, ``ami.timeout``, ``ami.action``, ``ami.closed``,
+  ``ami.value``, ``ami.not_found``: see `telephony.ami`.
+"""
+
+from __future__ import annotations
+
+
+class TelephonyError(Exception):
+    """Something failed at Asterisk's edge; ``code`` says what, the message says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {super().__str__()}"

@@ -1,0 +1,94 @@
+"""The AMI client against a real Asterisk: reconnection mid-call, errors, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from telephony.ami import AmiClient, AmiSettings
+from telephony.audiosocket import AudioReceived, AudioSocketServer, AudioSocketSettings
+from telephony.errors import TelephonyError
+from tests.asterisk_fixture import AsteriskSandbox
+from tests.telephony.peers import eventually
+from tests.telephony.proxy import CuttableProxy
+from tests.telephony.test_asterisk_calls import Calls, call_from
+
+pytestmark = pytest.mark.asterisk
+
+
+async def test_an_ami_drop_mid_call_is_repaired_and_the_call_never_notices(
+    asterisk: AsteriskSandbox,
+) -> None:
+    proxy = CuttableProxy(asterisk.ami_port)
+    port = await proxy.start()
+    settings = AmiSettings(
+        port=port, secret=asterisk.ami_secret, reconnect_min_s=0.2, ping_interval_s=1.0
+    )
+    ami = AmiClient(settings)
+    calls = Calls()
+    server = AudioSocketServer(AudioSocketSettings(port=asterisk.audiosocket_port), calls)
+    try:
+        await ami.start()
+        await ami.wait_connected(10)
+        async with server:
+            await call_from(ami, "talk")
+            connection = await calls.next_call()
+            channel = await ami.channel_for(connection.call_id)
+            await asyncio.sleep(0.5)
+            proxy.cut()  # the AMI connection drops in the middle of the call
+            assert await eventually(lambda: ami.connections == 2, 10)  # reconnected on its own
+            await ami.wait_connected(10)
+            assert proxy.accepted == 2
+            # Actions work again, on the same live call.
+            assert await ami.getvar(channel, "STANDARDISTE_UUID") == str(connection.call_id)
+            audio_before = len(calls.events[connection.call_id])
+            await asyncio.sleep(0.5)
+            assert len(calls.events[connection.call_id]) > audio_before + 10  # still flowing
+            assert all(isinstance(e, AudioReceived) for e in calls.events[connection.call_id])
+            await connection.hangup()
+            await calls.wait_end(connection.call_id)
+    finally:
+        await ami.close()
+        await proxy.close()
+
+
+async def test_actions_wait_for_the_connection_then_fail_with_a_code(
+    asterisk: AsteriskSandbox,
+) -> None:
+    ami = AmiClient(asterisk.ami_settings(action_timeout_s=1.0))
+    await ami.start()
+    try:
+        with pytest.raises(TelephonyError) as err:
+            await ami.redirect("PJSIP/nobody-00000000", "standardiste-transfer", "queue")
+        assert err.value.code == "ami.action"
+        with pytest.raises(TelephonyError) as err:
+            await ami.queue_summary("no-such-queue")
+        assert err.value.code == "ami.not_found"
+    finally:
+        await ami.close()
+
+
+async def test_secrets_never_reach_the_log(
+    asterisk: AsteriskSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = "wrong-" + asterisk.ami_secret[::-1]
+    with caplog.at_level(logging.DEBUG):
+        good = AmiClient(asterisk.ami_settings())
+        bad = AmiClient(AmiSettings(port=asterisk.ami_port, secret=wrong, reconnect_min_s=0.1))
+        await good.start()
+        await bad.start()
+        try:
+            await good.wait_connected(10)
+            await good.queue_summary("standardiste-agents")
+            with pytest.raises(TelephonyError) as err:
+                await bad.wait_connected(1.0)
+            assert err.value.code == "ami.timeout"
+        finally:
+            await good.close()
+            await bad.close()
+    assert "refused the login" in caplog.text  # the failure is logged...
+    assert asterisk.ami_secret not in caplog.text  # ...without either secret
+    assert wrong not in caplog.text
+    assert asterisk.ami_secret not in asterisk.log()

@@ -1,0 +1,335 @@
+"""End-to-end calls through a real Asterisk 22: the shipped dialplan, AudioSocket, AMI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from speech.frames import AudioFrame
+from telephony.ami import AmiClient, AmiEvent
+from telephony.audiosocket import (
+    AudioReceived,
+    AudioSocketConnection,
+    AudioSocketServer,
+    AudioSocketSettings,
+    DigitReceived,
+    Event,
+    HangupReceived,
+    Playback,
+)
+from tests.asterisk_fixture import AsteriskSandbox, free_port
+from tests.telephony.audio_checks import (
+    dominant_frequency,
+    envelope_match,
+    read_wav,
+    rms,
+    samples,
+)
+from tests.telephony.peers import eventually, open_sockets
+
+pytestmark = pytest.mark.asterisk
+HERE = Path(__file__).resolve().parent
+
+
+def tone(freq: float, seconds: float, rate: int) -> AudioFrame:
+    t = np.arange(int(seconds * rate)) / rate
+    return AudioFrame((8000 * np.sin(2 * np.pi * freq * t)).astype("<i2").tobytes(), rate)
+
+
+class Calls:
+    """The test service: records each call's events; may play a prompt when a call starts."""
+
+    def __init__(self, prompt: AudioFrame | None = None) -> None:
+        self.prompt = prompt
+        self.events: dict[uuid.UUID, list[Event]] = {}
+        self.playbacks: dict[uuid.UUID, Playback] = {}
+        self.started: asyncio.Queue[AudioSocketConnection] = asyncio.Queue()
+        self.ended: dict[uuid.UUID, asyncio.Event] = {}
+
+    def ended_event(self, call_id: uuid.UUID) -> asyncio.Event:
+        return self.ended.setdefault(call_id, asyncio.Event())
+
+    async def __call__(self, connection: AudioSocketConnection) -> None:
+        events = self.events.setdefault(connection.call_id, [])
+        if self.prompt is not None:
+            self.playbacks[connection.call_id] = connection.play(self.prompt)
+        self.started.put_nowait(connection)
+        try:
+            async for event in connection.events():
+                events.append(event)
+        finally:
+            self.ended_event(connection.call_id).set()
+
+    async def next_call(self, wait_s: float = 10) -> AudioSocketConnection:
+        return await asyncio.wait_for(self.started.get(), wait_s)
+
+    async def wait_end(self, call_id: uuid.UUID, wait_s: float = 10) -> list[Event]:
+        await asyncio.wait_for(self.ended_event(call_id).wait(), wait_s)
+        return self.events[call_id]
+
+
+class Watcher:
+    """Collects AMI events from the moment it starts."""
+
+    def __init__(self, ami: AmiClient) -> None:
+        self.seen: list[AmiEvent] = []
+        self._ami = ami
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _collect(self) -> None:
+        async for event in self._ami.events():
+            self.seen.append(event)
+            self._changed.set()
+
+    async def wait_for(self, match: Callable[[AmiEvent], bool], wait_s: float = 10) -> AmiEvent:
+        async with asyncio.timeout(wait_s):
+            while True:
+                for event in self.seen:
+                    if match(event):
+                        return event
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def __aenter__(self) -> Watcher:
+        self._task = asyncio.create_task(self._collect(), name="test-ami-watcher")
+        await asyncio.sleep(0)  # let it subscribe before the test acts
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+@pytest.fixture
+async def ami(asterisk: AsteriskSandbox) -> AsyncIterator[AmiClient]:
+    client = AmiClient(asterisk.ami_settings())
+    await client.start()
+    await client.wait_connected(10)
+    yield client
+    await client.close()
+
+
+def service(asterisk: AsteriskSandbox, calls: Calls) -> AudioSocketServer:
+    settings = AudioSocketSettings(port=asterisk.audiosocket_port, read_timeout=15)
+    return AudioSocketServer(settings, calls)
+
+
+async def call_from(ami: AmiClient, caller_exten: str) -> None:
+    """A Local-channel caller: its ;2 half runs the shipped incoming context (Answer,
+    AudioSocket), its ;1 half runs test-caller,<caller_exten> (what the caller does)."""
+    await ami.originate(
+        "Local/100@standardiste-incoming/n", "test-caller", caller_exten, caller_id="Test <0612>"
+    )
+
+
+def is_transfer(call_id: uuid.UUID) -> Callable[[AmiEvent], bool]:
+    return lambda e: (
+        e.name == "UserEvent"
+        and e.get("UserEvent") == "StandardisteTransfer"
+        and e.get("Uuid") == str(call_id)
+    )
+
+
+async def test_dtmf_and_16khz_audio_reach_the_service(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls):
+        await call_from(ami, "dtmf")
+        connection = await calls.next_call()
+        await asyncio.sleep(2.5)
+        await connection.hangup()
+        events = await calls.wait_end(connection.call_id)
+    assert "".join(e.digit for e in events if isinstance(e, DigitReceived)) == "42#"
+    audio = [e.frame for e in events if isinstance(e, AudioReceived)]
+    assert len(audio) > 50
+    assert {(f.rate, len(f.pcm)) for f in audio} == {(16000, 640)}  # 20 ms of slin16
+
+
+def recording_ready(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 44
+
+
+async def wait_recording(path: Path, wait_s: float = 10) -> Path:
+    for _ in range(int(wait_s * 10)):
+        if recording_ready(path):
+            await asyncio.sleep(0.3)  # MixMonitor closes the file as the channel goes
+            return path
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no recording at {path}")
+
+
+async def test_the_caller_hears_what_the_service_plays(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls(prompt=tone(1000, 1.5, 16000))
+    async with service(asterisk, calls):
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        assert await calls.playbacks[connection.call_id].wait() is True
+        await connection.hangup()
+        await calls.wait_end(connection.call_id)
+    heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
+    peaks = np.abs(heard[: len(heard) // 160 * 160].reshape(-1, 160)).max(axis=1)
+    assert np.count_nonzero(peaks > 500) * 0.02 > 1.3  # about the 1.5 s played, not silence
+    assert dominant_frequency(heard, rate) == pytest.approx(1000, abs=15)
+
+
+def espeak_wav(text: str, folder: Path) -> tuple[Path, Path]:
+    """French speech from espeak-ng (22,050 Hz) and its 8 kHz u-law copy for RTP."""
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.fail("espeak-ng and sox are installed by scripts/apt-*.txt")
+    original = folder / "speech-original.wav"
+    ulaw = folder / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "fr", "-w", str(original), text], check=True)
+    subprocess.run(
+        ["sox", str(original), "-r", "8000", "-c", "1", "-e", "u-law", str(ulaw)], check=True
+    )
+    return original, ulaw
+
+
+async def test_a_sip_call_with_speech_reaches_the_service_and_hears_it(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    work = asterisk.spool / "sipp"
+    work.mkdir(exist_ok=True)
+    original, _ = espeak_wav("Bonjour, je voudrais un extrait d'acte de naissance.", work)
+    shutil.copy(HERE / "sipp" / "caller.xml", work / "caller.xml")
+    calls = Calls(prompt=tone(1000, 2.0, 16000))
+    rtp = free_port(2)
+    async with service(asterisk, calls):
+        sipp = asyncio.create_task(
+            asyncio.to_thread(
+                asterisk.sipp,
+                "-sf", f"{asterisk.instance}/spool/sipp/caller.xml",
+                "-s", "100", "-i", "127.0.0.1", "-p", str(free_port(2)), "-m", "1",
+                "-min_rtp_port", str(rtp), "-max_rtp_port", str(rtp + 1),
+                "-timeout", "30", "-nostdin",
+                f"127.0.0.1:{asterisk.sip_port}",
+            )
+        )
+        connection = await calls.next_call(15)
+        events = await calls.wait_end(connection.call_id, 20)
+        result = await sipp
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert events[-1] == HangupReceived(explicit=False)  # the caller's BYE closed the socket
+    got = samples(b"".join(e.frame.pcm for e in events if isinstance(e, AudioReceived)))
+    sent, sent_rate = read_wav(original)
+    assert rms(got) > 200
+    assert envelope_match(sent, sent_rate, got, 16000) > 0.6  # the same speech, intact
+    heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
+    assert dominant_frequency(heard, rate) == pytest.approx(1000, abs=15)
+
+
+async def test_redirect_moves_a_live_call_to_the_agents_with_its_context(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        channel = await ami.channel_for(connection.call_id)
+        assert channel.startswith("Local/100@standardiste-incoming")
+        assert await ami.getvar(channel, "STANDARDISTE_UUID") == str(connection.call_id)
+        await ami.setvar(channel, "STANDARDISTE_REASON", "Etat civil: acte de naissance")
+        await ami.setvar(channel, "STANDARDISTE_SUMMARY", "Demande un extrait pour son fils")
+        await ami.redirect(channel, "standardiste-transfer", "101")
+        transfer = await watcher.wait_for(is_transfer(connection.call_id))
+        events = await calls.wait_end(connection.call_id)
+    assert transfer.get("Target") == "101"
+    assert transfer.get("Reason") == "Etat civil: acte de naissance"
+    assert transfer.get("Summary") == "Demande un extrait pour son fils"
+    assert transfer.get("CallerName") == "Etat civil: acte de naissance"
+    assert events[-1] == HangupReceived(explicit=False)  # the AudioSocket leg went away
+
+
+async def test_an_unreachable_service_sends_the_caller_to_the_agents(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    async with Watcher(ami) as watcher:
+        await call_from(ami, "talk")  # nothing listens on the AudioSocket port
+        transfer = await watcher.wait_for(
+            lambda e: e.get("UserEvent") == "StandardisteTransfer"
+            and e.get("Reason") == "Assistant indisponible"
+        )
+    assert transfer.get("Target") == "queue"
+
+
+async def test_queue_state_is_readable(asterisk: AsteriskSandbox, ami: AmiClient) -> None:
+    summary = await ami.queue_summary("standardiste-agents")
+    assert summary["Available"] == 0 and summary["Callers"] == 0  # phones not registered
+    assert await ami.agents_available("standardiste-agents") == 0
+    members = await ami.queue_members("standardiste-agents")
+    assert sorted(m.get("Name") for m in members) == ["Accueil 1", "Accueil 2"]
+
+
+async def test_caller_hanging_up_mid_prompt_leaks_nothing(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls(prompt=tone(600, 10.0, 16000))
+    sockets_before = open_sockets()
+    server = service(asterisk, calls)
+    async with server:
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        await asyncio.sleep(1.0)
+        await ami.hangup(await ami.channel_for(connection.call_id))
+        events = await calls.wait_end(connection.call_id)
+        playback = calls.playbacks[connection.call_id]
+        assert await asyncio.wait_for(playback.wait(), 2) is False  # cut, not played out
+        assert 30 < playback.sent < 200
+        assert await eventually(lambda: server.connections == 0)
+    assert events[-1] == HangupReceived(explicit=False)
+    current = asyncio.current_task()
+    others = [t for t in asyncio.all_tasks() if t is not current]
+    assert [t for t in others if not t.get_name().startswith("ami")] == []  # AMI client stays
+    assert open_sockets() == sockets_before
+
+
+async def test_the_8khz_setup_sends_8khz_frames(asterisk: AsteriskSandbox, ami: AmiClient) -> None:
+    calls = Calls(prompt=tone(1000, 0.5, 8000))
+    async with service(asterisk, calls):
+        await ami.originate(
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_CODEC": "slin"},
+        )
+        connection = await calls.next_call()
+        assert await calls.playbacks[connection.call_id].wait() is True
+        await connection.hangup()
+        events = await calls.wait_end(connection.call_id)
+    audio = [e.frame for e in events if isinstance(e, AudioReceived)]
+    assert audio and {(f.rate, len(f.pcm)) for f in audio} == {(8000, 320)}
+
+
+async def test_after_hours_a_transfer_goes_to_the_closed_message(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await ami.originate(
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_CLOSED": "1"},
+        )
+        connection = await calls.next_call()
+        channel = await ami.channel_for(connection.call_id)
+        assert await ami.getvar(channel, "STANDARDISTE_OPEN") == "0"
+        await ami.redirect(channel, "standardiste-transfer", "queue")
+        transfer = await watcher.wait_for(is_transfer(connection.call_id))
+        await watcher.wait_for(  # the after-hours message, not the queue
+            lambda e: e.get("UserEvent") == "StandardisteClosed"
+            and e.get("Uuid") == str(connection.call_id)
+        )
+        await calls.wait_end(connection.call_id)
+    assert transfer.get("Target") == "queue"
+    assert not any(e.name == "QueueCallerJoin" for e in watcher.seen)
