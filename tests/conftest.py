@@ -1,0 +1,6 @@
+"""Shared fixtures, loaded as plugins from tests/harness."""
+
+pytest_plugins = [
+    "tests.harness.postgres",
+    "tests.harness.database",
+]
