@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Sub-command modules, in the order they appear in `ivr --help`.
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = ("db", "users", "purge", "privacy")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
@@ -52,6 +53,9 @@ def create_app(
     (monotonic seconds) drives the sign-in rate limit."""
     app = FastAPI(title="standardiste", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    zone = ZoneInfo(settings.timezone)
+    templates.env.filters["local_time"] = lambda moment: moment.astimezone(zone).strftime(
+        "%d/%m/%Y %H:%M")
     app.state.ctx = WebContext(
         settings=settings,
         database=database,

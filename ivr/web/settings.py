@@ -17,3 +17,5 @@ class WebSettings:
     """Window of the sign-in rate limit, seconds."""
     probe_timeout_s: float = 2.0
     """How long /healthz waits for one status probe, seconds."""
+    timezone: str = "Europe/Paris"
+    """IANA time zone in which pages show times (stored times are UTC)."""

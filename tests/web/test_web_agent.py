@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -33,6 +35,8 @@ def test_agent_page_lists_callbacks_and_marks_them_done(
     assert page.status_code == 200
     assert '<html lang="fr">' in page.text and "<h1>Espace agent</h1>" in page.text
     assert "Mme Martin" in page.text and ticket.reference in page.text
+    local = callback.requested_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert local.strftime("%d/%m/%Y %H:%M") in page.text  # times shown in the town's zone
     done = client.post(f"/agent/callbacks/{callback.id}/done",
                        data={"csrf_token": form_token(page.text)})
     assert done.status_code == 303 and done.headers["location"].startswith("/agent?fait=rappel")
