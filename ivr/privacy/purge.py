@@ -9,6 +9,8 @@ booking is needed until it happens; its link to the purged call is cleared), inc
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,9 +18,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ivr.storage import options, web_sessions
-from ivr.storage.errors import InvalidValue
+from ivr.storage.database import Database
+from ivr.storage.errors import InvalidValue, StorageError
 from ivr.storage.models import Call, CallbackRequest, Turn
 from ivr.storage.types import utc_now
+
+DAY_S = 86_400.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +67,27 @@ def purge_expired_data(
         callbacks=int(getattr(callbacks, "rowcount", 0) or 0),
         web_sessions=expired,
     )
+
+
+async def purge_periodically(
+    database: Database, stop: asyncio.Event, *, interval_s: float = DAY_S
+) -> list[PurgeReport]:
+    """The service's daily job: purge now, then every `interval_s` seconds until `stop` is set.
+
+    A failed purge is logged and tried again at the next interval; it never ends the loop.
+    Returns the reports of the purges done (for logs and tests).
+    """
+    reports: list[PurgeReport] = []
+    while not stop.is_set():
+        try:
+            report = await database.run(purge_expired_data)
+        except StorageError as err:
+            log.error("retention purge failed: %s (%s)", err.message, err.code)
+        else:
+            reports.append(report)
+            log.info("retention purge: %s", report)
+        try:
+            await asyncio.wait_for(stop.wait(), interval_s)
+        except TimeoutError:
+            continue
+    return reports

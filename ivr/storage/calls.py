@@ -77,7 +77,10 @@ def add_turn(
         raise InvalidValue(f"speaker must be one of {SPEAKERS}")
     if confidence is not None and not 0.0 <= confidence <= 1.0:
         raise InvalidValue("confidence must be between 0 and 1")
-    _call(session, call_id)
+    # Lock the call's row (PostgreSQL: SELECT ... FOR UPDATE; SQLite has one writer anyway)
+    # so turns added at the same time to one call get distinct, consecutive numbers.
+    if session.get(Call, call_id, with_for_update=True) is None:
+        raise NotFound(f"no call {call_id}")
     last = session.scalar(select(func.max(Turn.seq)).where(Turn.call_id == call_id))
     keep_audio = audio is not None and options.store_audio(session)
     row = Turn(

@@ -8,18 +8,20 @@ PostgreSQL is used when `IVR_DATABASE_URL` (or `DatabaseSettings.url`) names it,
 `postgresql+psycopg://user:password@127.0.0.1:5432/standardiste` (psycopg 3).
 
 The API is synchronous SQLAlchemy. Async code (the call session) calls it through
-`asyncio.to_thread`; FastAPI runs the back office's plain `def` endpoints in its thread pool.
+`Database.run`, which runs one transaction in a worker thread (`asyncio.to_thread`); FastAPI
+runs the back office's plain `def` endpoints in its thread pool.
 Repository functions take a `Session` and never commit: `Database.transaction()` does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -28,6 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ivr.storage.errors import DatabaseUnavailable, StorageError
 
 ENV_URL = "IVR_DATABASE_URL"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,21 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    async def run(
+        self, func: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """For async code: run `func(session, *args, **kwargs)` in one transaction, in a worker
+        thread (`asyncio.to_thread`), so the event loop never waits on the database.
+
+        Example: `await database.run(calls.add_turn, call_id, "caller", text)`.
+        """
+
+        def in_transaction() -> T:
+            with self.transaction() as session:
+                return func(session, *args, **kwargs)
+
+        return await asyncio.to_thread(in_transaction)
 
     def ping(self) -> None:
         """Run `SELECT 1`; DatabaseUnavailable when it fails."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from ivr.storage.database import Database, DatabaseSettings, default_sqlite_path
-from ivr.storage.migrate import current_revision, head_revision
+from ivr.storage.migrate import alembic_config, current_revision, head_revision
 from ivr.storage.models import Base
 
 
@@ -43,3 +44,10 @@ def test_settings_come_from_the_environment(tmp_path: Path) -> None:
     assert DatabaseSettings.from_environment(env).url == f"sqlite:///{expected}"
     assert default_sqlite_path({"HOME": "/home/x"}) == Path(
         "/home/x/.local/share/standardiste/standardiste.db")
+
+
+def test_downgrade_to_nothing_and_back(database: Database) -> None:
+    command.downgrade(alembic_config(database.engine), "base")
+    assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+    database.upgrade()
+    assert current_revision(database.engine) == head_revision()
