@@ -98,7 +98,8 @@ def _label(run: list[_Token], plus: bool) -> str | None:
     leading = plus or run[0].word.startswith("+") or digits.startswith("0")
     if not (len(digits) >= 7 or (leading and len(digits) >= 4 and len(groups) >= 2)):
         return None
-    if leading and 9 <= len(digits) <= 12:
+    international = plus or run[0].word.startswith("+") or digits.startswith("00")
+    if (international and 8 <= len(digits) <= 15) or (leading and 9 <= len(digits) <= 12):
         return PHONE_LABEL
     if 13 <= len(digits) <= 19:
         return CARD_LABEL

@@ -10,16 +10,18 @@ import io
 import re
 import wave
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivr.storage.errors import InvalidValue, NotFound
 from ivr.storage.models import RecordedPrompt
-from ivr.storage.records import PromptRecord
+from ivr.storage.records import PromptInfo, PromptRecord
 from ivr.storage.types import utc_now
 
 PROMPT_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MAX_SECONDS = 60
+MAX_BYTES = 48_000 * 2 * MAX_SECONDS + 4096
+"""Largest acceptable upload: 60 s of 48 kHz 16-bit mono plus headers."""
 
 
 def check_wav(data: bytes) -> None:
@@ -66,6 +68,15 @@ def get_prompt(session: Session, prompt_id: str) -> PromptRecord:
     if row is None:
         raise NotFound(f"no recording for prompt {prompt_id}")
     return _record(row)
+
+
+def list_prompts(session: Session) -> list[PromptInfo]:
+    """Every recorded prompt, by id, without the audio."""
+    query = select(RecordedPrompt.prompt_id, RecordedPrompt.uploaded_by,
+                   RecordedPrompt.uploaded_at, func.length(RecordedPrompt.wav)
+                   ).order_by(RecordedPrompt.prompt_id)
+    return [PromptInfo(prompt_id=p, uploaded_by=by, uploaded_at=at, size_bytes=int(size))
+            for p, by, at, size in session.execute(query)]
 
 
 def prompt_ids(session: Session) -> list[str]:

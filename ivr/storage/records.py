@@ -105,6 +105,16 @@ class PromptRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PromptInfo:
+    """A recorded prompt without its audio (for listings)."""
+
+    prompt_id: str
+    uploaded_by: str
+    uploaded_at: datetime
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
 class UserRecord:
     id: int
     username: str

@@ -1,8 +1,8 @@
 """The admin's pages and API: flow versions, privacy settings, a person's data by number.
 
-Page: GET /admin (flow versions, publish buttons). JSON: /api/flows, /api/settings,
-/api/privacy/export and /api/privacy/erase (phone numbers travel in POST bodies, never in
-URLs, so they do not end up in access logs). Admins only.
+Page: GET /admin (flow versions with publish buttons, recorded prompts, privacy settings).
+JSON: /api/flows, /api/settings, /api/privacy/export and /api/privacy/erase (phone numbers
+travel in POST bodies, never in URLs, so they do not end up in access logs). Admins only.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ivr.privacy.subject import erase_phone, export_phone
-from ivr.storage import flows, options
+from ivr.storage import flows, options, prompts
 from ivr.web.auth import AdminUser, CsrfChecked, Ctx, check_form_csrf
 
 router = APIRouter()
+NOTICES = {"publication": "Version publiée.", "message": "Message enregistré."}
 
 
 class NewFlowVersion(BaseModel):
@@ -48,11 +49,12 @@ class PhoneNumber(BaseModel):
 def admin_page(request: Request, ctx: Ctx, who: AdminUser, fait: str = "") -> HTMLResponse:
     with ctx.database.transaction() as s:
         versions = flows.list_versions(s)
+        recorded = prompts.list_prompts(s)
         settings = {"store_audio": options.store_audio(s),
                     "retention_days": options.retention_days(s)}
-    notice = "Version publiée." if fait == "publication" else None
     return ctx.templates.TemplateResponse(request, "admin.html", {
-        "who": who, "versions": versions, "settings": settings, "notice": notice,
+        "who": who, "versions": versions, "settings": settings, "prompts": recorded,
+        "notice": NOTICES.get(fait),
     })
 
 

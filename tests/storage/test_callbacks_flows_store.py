@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import wave
-
 import pytest
 
 from ivr.storage import callbacks, flows, prompts
 from ivr.storage.database import Database
 from ivr.storage.errors import Conflict, InvalidValue, NotFound
+from tests.storage.wavs import wav_bytes
 
 FLOW = "name: accueil\nsteps:\n  - say: Bonjour\n"
-
-
-def wav_bytes(rate: int = 8000, channels: int = 1, width: int = 2, seconds: float = 0.5) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(channels)
-        out.setsampwidth(width)
-        out.setframerate(rate)
-        out.writeframes(b"\x01" * width * channels * int(rate * seconds))
-    return buffer.getvalue()
 
 
 def test_callbacks_wait_oldest_first_until_marked_done(database: Database) -> None:
