@@ -7,18 +7,14 @@ import argparse
 import json
 import sys
 
-from ivr.cli.storage_support import open_database, storage_command
+from ivr.cli.storage_support import storage_command, transaction
 from ivr.privacy.subject import erase_phone, export_phone
 
 
 @storage_command
 def _export(args: argparse.Namespace) -> int:
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            data = export_phone(s, args.phone)
-    finally:
-        database.dispose()
+    with transaction() as s:
+        data = export_phone(s, args.phone)
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 0
@@ -29,12 +25,8 @@ def _erase(args: argparse.Namespace) -> int:
     if not args.yes:
         print("ivr: erasure cannot be undone; add --yes to confirm", file=sys.stderr)
         return 2
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            counts = erase_phone(s, args.phone)
-    finally:
-        database.dispose()
+    with transaction() as s:
+        counts = erase_phone(s, args.phone)
     print(json.dumps(counts))
     return 0
 

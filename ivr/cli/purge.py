@@ -7,18 +7,14 @@ import argparse
 import json
 from dataclasses import asdict
 
-from ivr.cli.storage_support import open_database, storage_command
+from ivr.cli.storage_support import storage_command, transaction
 from ivr.privacy.purge import purge_expired_data
 
 
 @storage_command
 def _purge(args: argparse.Namespace) -> int:
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            report = purge_expired_data(s, retention_days=args.days)
-    finally:
-        database.dispose()
+    with transaction() as s:
+        report = purge_expired_data(s, retention_days=args.days)
     print(json.dumps(asdict(report), default=str))
     return 0
 

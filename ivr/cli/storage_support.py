@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ivr.storage.database import Database, DatabaseSettings
 from ivr.storage.errors import StorageError
@@ -16,6 +19,17 @@ def open_database(upgrade: bool = True) -> Database:
     if upgrade:
         database.upgrade()
     return database
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One transaction on the configured database (migrated first), closed afterwards."""
+    database = open_database()
+    try:
+        with database.transaction() as session:
+            yield session
+    finally:
+        database.dispose()
 
 
 def storage_command(func: Callable[[Any], int]) -> Callable[[Any], int]:

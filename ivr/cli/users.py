@@ -13,7 +13,7 @@ import sys
 
 from argon2 import PasswordHasher
 
-from ivr.cli.storage_support import open_database, storage_command
+from ivr.cli.storage_support import storage_command, transaction
 from ivr.storage import users
 from ivr.storage.errors import InvalidValue
 
@@ -33,37 +33,25 @@ def _read_password(args: argparse.Namespace) -> str:
 @storage_command
 def _add(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            user = users.create_user(s, PasswordHasher(), args.name, password, args.role)
-    finally:
-        database.dispose()
+    with transaction() as s:
+        user = users.create_user(s, PasswordHasher(), args.name, password, args.role)
     print(f"user {user.username} created ({user.role})")
     return 0
 
 
 @storage_command
 def _list(args: argparse.Namespace) -> int:
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            for user in users.list_users(s):
-                state = "active" if user.active else "disabled"
-                print(f"{user.username}\t{user.role}\t{state}")
-    finally:
-        database.dispose()
+    with transaction() as s:
+        for user in users.list_users(s):
+            state = "active" if user.active else "disabled"
+            print(f"{user.username}\t{user.role}\t{state}")
     return 0
 
 
 @storage_command
 def _disable(args: argparse.Namespace) -> int:
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            users.set_active(s, args.name, False)
-    finally:
-        database.dispose()
+    with transaction() as s:
+        users.set_active(s, args.name, False)
     print(f"user {args.name} disabled")
     return 0
 
@@ -71,12 +59,8 @@ def _disable(args: argparse.Namespace) -> int:
 @storage_command
 def _passwd(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    database = open_database()
-    try:
-        with database.transaction() as s:
-            users.set_password(s, PasswordHasher(), args.name, password)
-    finally:
-        database.dispose()
+    with transaction() as s:
+        users.set_password(s, PasswordHasher(), args.name, password)
     print(f"password of {args.name} changed")
     return 0
 
