@@ -20,6 +20,10 @@ COMMANDS: tuple[str, ...] = (
     "say",
     "models",
     "eval_asr",
+    "db",
+    "users",
+    "purge",
+    "privacy",
 )
 
 

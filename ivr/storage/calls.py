@@ -1,0 +1,133 @@
+"""Calls and their turns: what the call session records, what agents and admins read.
+
+Text goes through `ivr.privacy.masking.mask_text` here, before it is stored, so no caller of
+this module can store an unmasked transcript. Audio given with a turn is kept only when the
+`store_audio` option is on. Times are aware datetimes (UTC in the database).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ivr.privacy.masking import mask_text
+from ivr.storage import options
+from ivr.storage.errors import Conflict, InvalidValue, NotFound
+from ivr.storage.models import OUTCOMES, SPEAKERS, Call, Turn
+from ivr.storage.phone import optional_phone
+from ivr.storage.records import CallRecord, TurnRecord
+from ivr.storage.types import utc_now
+
+
+def _turn_record(row: Turn) -> TurnRecord:
+    return TurnRecord(
+        seq=row.seq, at=row.at, speaker=row.speaker, text=row.text, intent=row.intent,
+        confidence=row.confidence, has_audio=row.audio is not None,
+    )
+
+
+def _record(row: Call, with_turns: bool = False) -> CallRecord:
+    return CallRecord(
+        id=row.id, caller_number=row.caller_number, started_at=row.started_at,
+        ended_at=row.ended_at, outcome=row.outcome, transfer_queue=row.transfer_queue,
+        transfer_reason=row.transfer_reason, summary=row.summary,
+        turns=tuple(_turn_record(t) for t in row.turns) if with_turns else (),
+    )
+
+
+def start_call(
+    session: Session, call_id: str, caller_number: str | None, started_at: datetime | None = None
+) -> CallRecord:
+    """Record a new call (caller id normalised; "anonymous" and empty become None)."""
+    if not call_id or len(call_id) > 64:
+        raise InvalidValue("call id must be 1 to 64 characters")
+    row = Call(id=call_id, caller_number=optional_phone(caller_number),
+               started_at=started_at or utc_now())
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as err:
+        raise Conflict(f"call {call_id} already recorded") from err
+    return _record(row)
+
+
+def _call(session: Session, call_id: str) -> Call:
+    row = session.get(Call, call_id)
+    if row is None:
+        raise NotFound(f"no call {call_id}")
+    return row
+
+
+def add_turn(
+    session: Session,
+    call_id: str,
+    speaker: str,
+    text: str,
+    *,
+    intent: str | None = None,
+    confidence: float | None = None,
+    audio: bytes | None = None,
+    at: datetime | None = None,
+) -> TurnRecord:
+    """Append a turn; the text is masked, the audio dropped unless storing audio is on."""
+    if speaker not in SPEAKERS:
+        raise InvalidValue(f"speaker must be one of {SPEAKERS}")
+    if confidence is not None and not 0.0 <= confidence <= 1.0:
+        raise InvalidValue("confidence must be between 0 and 1")
+    # Lock the call's row (PostgreSQL: SELECT ... FOR UPDATE; SQLite has one writer anyway)
+    # so turns added at the same time to one call get distinct, consecutive numbers.
+    if session.get(Call, call_id, with_for_update=True) is None:
+        raise NotFound(f"no call {call_id}")
+    last = session.scalar(select(func.max(Turn.seq)).where(Turn.call_id == call_id))
+    keep_audio = audio is not None and options.store_audio(session)
+    row = Turn(
+        call_id=call_id, seq=(last or 0) + 1, at=at or utc_now(), speaker=speaker,
+        text=mask_text(text), intent=intent, confidence=confidence,
+        audio=audio if keep_audio else None,
+    )
+    session.add(row)
+    session.flush()
+    return _turn_record(row)
+
+
+def end_call(
+    session: Session,
+    call_id: str,
+    outcome: str,
+    *,
+    summary: str | None = None,
+    transfer_queue: str | None = None,
+    transfer_reason: str | None = None,
+    ended_at: datetime | None = None,
+) -> CallRecord:
+    """Close a call with its outcome (resolved, transferred, callback, abandoned)."""
+    if outcome not in OUTCOMES:
+        raise InvalidValue(f"outcome must be one of {OUTCOMES}")
+    if outcome == "transferred" and not transfer_queue:
+        raise InvalidValue("a transferred call needs its queue")
+    row = _call(session, call_id)
+    row.outcome = outcome
+    row.ended_at = ended_at or utc_now()
+    row.summary = None if summary is None else mask_text(summary)
+    row.transfer_queue = transfer_queue
+    row.transfer_reason = None if transfer_reason is None else mask_text(transfer_reason)
+    session.flush()
+    return _record(row)
+
+
+def get_call(session: Session, call_id: str) -> CallRecord:
+    """The call with its turns, in order."""
+    return _record(_call(session, call_id), with_turns=True)
+
+
+def list_calls(
+    session: Session, *, since: datetime | None = None, limit: int = 100
+) -> list[CallRecord]:
+    """Newest calls first, without turns."""
+    query = select(Call).order_by(Call.started_at.desc()).limit(limit)
+    if since is not None:
+        query = query.where(Call.started_at >= since)
+    return [_record(row) for row in session.scalars(query)]

@@ -1,0 +1,228 @@
+"""The database tables, as SQLAlchemy 2 typed ORM classes.
+
+Times are aware datetimes stored as UTC (`UTCDateTime`). Phone numbers are stored in the
+national form given by `ivr.storage.phone.normalise_phone` ("0612345678", or "+<digits>" for
+foreign numbers) so that export and erasure by phone number find every row. Transcript text is
+masked by `ivr.privacy.masking` before it reaches `Turn.text` or `Call.summary`.
+
+Alembic migrations under `ivr/storage/migrations` create the same schema; a test compares them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ivr.storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+OUTCOMES = ("resolved", "transferred", "callback", "abandoned")
+SPEAKERS = ("caller", "assistant")
+ROLES = ("admin", "agent")
+CALLBACK_STATUSES = ("pending", "done")
+TICKET_STATUSES = ("open", "in_progress", "closed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Call(Base):
+    """One telephone call handled by the assistant."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="outcome"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    caller_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    transfer_queue: Mapped[str | None] = mapped_column(String(64))
+    transfer_reason: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    turns: Mapped[list[Turn]] = relationship(
+        back_populates="call", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Turn.seq",
+    )
+
+
+class Turn(Base):
+    """One thing said in a call, by the caller or the assistant (text already masked)."""
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        UniqueConstraint("call_id", "seq"),
+        CheckConstraint(_in("speaker", SPEAKERS), name="speaker"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    speaker: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    audio: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    call: Mapped[Call] = relationship(back_populates="turns")
+
+
+class Appointment(Base):
+    """A booked slot; (service, starts_at) is unique so a slot is booked at most once."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (UniqueConstraint("service", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_min: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Counter(Base):
+    """Named counters for human-friendly references ("SIG-2026" -> last number given)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    """An incident reported by a caller (street light out, pothole...)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (CheckConstraint(_in("status", TICKET_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    category: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CallbackRequest(Base):
+    """A caller asked to be called back by an agent."""
+
+    __tablename__ = "callback_requests"
+    __table_args__ = (CheckConstraint(_in("status", CALLBACK_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    queue: Mapped[str | None] = mapped_column(String(64))
+    call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class FlowVersion(Base):
+    """One saved version of a dialogue flow's YAML; at most one published per flow name."""
+
+    __tablename__ = "flow_versions"
+    __table_args__ = (
+        UniqueConstraint("name", "version"),
+        Index(
+            "uq_flow_versions_published", "name", unique=True,
+            sqlite_where=text("published"), postgresql_where=text("published"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RecordedPrompt(Base):
+    """A human recording that replaces the synthetic voice for one prompt id (WAV bytes)."""
+
+    __tablename__ = "recorded_prompts"
+
+    prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wav: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class User(Base):
+    """A back-office account (argon2 password hash)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A signed-in browser session; the cookie holds a random token, the table its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Option(Base):
+    """An admin setting stored in the database (key -> JSON text)."""
+
+    __tablename__ = "options"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,112 @@
+"""Back-office accounts: creation, password check (argon2id via argon2-cffi), roles.
+
+`authenticate` spends the same argon2 work whether or not the user exists, so response times
+do not tell which usernames exist. Hashes made with older parameters are upgraded on login.
+"""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ivr.storage.errors import Conflict, InvalidValue, NotFound
+from ivr.storage.models import ROLES, User
+from ivr.storage.records import UserRecord
+from ivr.storage.types import utc_now
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+
+
+def record_of(row: User) -> UserRecord:
+    return UserRecord(
+        id=row.id, username=row.username, role=row.role, active=row.active,
+        created_at=row.created_at,
+    )
+
+
+def check_password_rules(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidValue(f"password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+
+
+def create_user(
+    session: Session, hasher: PasswordHasher, username: str, password: str, role: str
+) -> UserRecord:
+    """Create an active account; Conflict if the username is taken."""
+    if not USERNAME.fullmatch(username):
+        raise InvalidValue("username: 2-64 lowercase letters, digits, '.', '-' or '_'")
+    if role not in ROLES:
+        raise InvalidValue(f"role must be one of {ROLES}")
+    check_password_rules(password)
+    row = User(username=username, password_hash=hasher.hash(password), role=role, active=True,
+               created_at=utc_now())
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as err:
+        raise Conflict(f"user {username} already exists") from err
+    return record_of(row)
+
+
+def authenticate(
+    session: Session, hasher: PasswordHasher, username: str, password: str
+) -> UserRecord | None:
+    """The active user with that password, None otherwise (unknown, wrong, disabled)."""
+    row = session.scalar(select(User).where(User.username == username))
+    if row is None or len(password) > MAX_PASSWORD:
+        _burn(hasher, password[:MAX_PASSWORD])
+        return None
+    try:
+        hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not row.active:
+        return None
+    if hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = hasher.hash(password)
+        session.flush()
+    return record_of(row)
+
+
+def _burn(hasher: PasswordHasher, password: str) -> None:
+    """Spend the time of a real verification (hashing costs the same as verifying)."""
+    hasher.hash(password or "-")
+
+
+def _user(session: Session, username: str) -> User:
+    row = session.scalar(select(User).where(User.username == username))
+    if row is None:
+        raise NotFound(f"no user {username}")
+    return row
+
+
+def get_user(session: Session, user_id: int) -> UserRecord:
+    row = session.get(User, user_id)
+    if row is None:
+        raise NotFound(f"no user {user_id}")
+    return record_of(row)
+
+
+def set_password(session: Session, hasher: PasswordHasher, username: str, password: str) -> None:
+    check_password_rules(password)
+    _user(session, username).password_hash = hasher.hash(password)
+    session.flush()
+
+
+def set_active(session: Session, username: str, active: bool) -> UserRecord:
+    """Enable or disable an account (a disabled user cannot sign in)."""
+    row = _user(session, username)
+    row.active = active
+    session.flush()
+    return record_of(row)
+
+
+def list_users(session: Session) -> list[UserRecord]:
+    return [record_of(row) for row in session.scalars(select(User).order_by(User.username))]

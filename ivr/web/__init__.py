@@ -1,0 +1,1 @@
+"""The back office: FastAPI app factory (`ivr.web.app.create_app`), pages and JSON API."""

@@ -1,0 +1,86 @@
+"""The back-office application factory: `create_app(settings, database, ...)`.
+
+Everything the app uses is passed in or built here and kept on `app.state.ctx`; there are no
+module globals. The service passes its real status probes (speech model, AMI) and the
+`ServiceMetrics` its call sessions update; tests pass their own.
+
+Pages are server-rendered French HTML (Jinja2 templates shipped in `ivr/web/templates`), with
+one small stylesheet and no JavaScript. Responses carry a strict Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from ivr.health import DatabaseProbe, StatusProbe
+from ivr.metrics import ServiceMetrics
+from ivr.storage.database import Database
+from ivr.web import routes_admin, routes_agent, routes_auth, routes_health, routes_prompts
+from ivr.web.context import WebContext
+from ivr.web.errors import install_error_handlers
+from ivr.web.ratelimit import LoginLimiter
+from ivr.web.settings import WebSettings
+
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(
+    settings: WebSettings,
+    database: Database,
+    *,
+    probes: Sequence[StatusProbe] = (),
+    metrics: ServiceMetrics | None = None,
+    hasher: PasswordHasher | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> FastAPI:
+    """Build the app. `probes` come on top of the database probe added here; `clock`
+    (monotonic seconds) drives the sign-in rate limit."""
+    app = FastAPI(title="standardiste", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    zone = ZoneInfo(settings.timezone)
+    templates.env.filters["local_time"] = lambda moment: moment.astimezone(zone).strftime(
+        "%d/%m/%Y %H:%M")
+    app.state.ctx = WebContext(
+        settings=settings,
+        database=database,
+        hasher=hasher or PasswordHasher(),
+        limiter=LoginLimiter(settings.login_max_failures, settings.login_window_s, clock),
+        metrics=metrics or ServiceMetrics(),
+        probes=(DatabaseProbe(database), *probes),
+        templates=templates,
+    )
+
+    @app.middleware("http")
+    async def _security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse("/agent", status_code=303)
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (routes_auth, routes_agent, routes_admin, routes_prompts, routes_health):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    return app

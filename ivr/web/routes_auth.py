@@ -1,0 +1,161 @@
+"""Signing in and out: the login page (form) and the JSON session API.
+
+Failed sign-ins count against the username and the client address; after
+`login_max_failures` within `login_window_s` the answer is 429 with Retry-After, whatever the
+password. The login form is protected by a double-submit CSRF cookie.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ivr.storage import users, web_sessions
+from ivr.storage.records import UserRecord
+from ivr.storage.web_sessions import SignedIn
+from ivr.web.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CsrfChecked,
+    Ctx,
+    clear_session_cookie,
+    open_session,
+    same_token,
+    set_session_cookie,
+    signed_in,
+)
+from ivr.web.context import WebContext
+
+router = APIRouter()
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def _keys(request: Request, username: str) -> list[str]:
+    address = request.client.host if request.client else "unknown"
+    return [f"user:{username.strip().lower()}", f"addr:{address}"]
+
+
+def attempt_login(ctx: WebContext, request: Request, username: str, password: str
+                  ) -> UserRecord | None:
+    """Check the rate limit, then the password; TooManyAttempts when blocked."""
+    keys = _keys(request, username)
+    wait = ctx.limiter.retry_after(keys)
+    if wait is not None:
+        ctx.metrics.login_failures.inc()
+        raise TooManyAttempts(wait)
+    with ctx.database.transaction() as s:
+        user = users.authenticate(s, ctx.hasher, username.strip().lower(), password)
+    if user is None:
+        ctx.metrics.login_failures.inc()
+        ctx.limiter.failure(keys)
+        return None
+    ctx.limiter.success(keys[0])
+    return user
+
+
+def login_page(ctx: WebContext, request: Request, status: int = 200,
+               error: str | None = None, username: str = "") -> HTMLResponse:
+    """The login page (also shown, with 401, in place of a page that needs signing in)."""
+    token = secrets.token_urlsafe(32)
+    response = ctx.templates.TemplateResponse(
+        request, "login.html", {"csrf_token": token, "error": error, "username": username,
+                                "who": None}, status_code=status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=ctx.settings.cookie_secure, path="/login", max_age=3600)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def get_login(request: Request, ctx: Ctx) -> HTMLResponse:
+    return login_page(ctx, request)
+
+
+@router.post("/login", response_model=None)
+def post_login(
+    request: Request,
+    ctx: Ctx,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    if not same_token(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "")) or not csrf_token:
+        return login_page(ctx, request, 403, "Le formulaire a expiré : veuillez réessayer.",
+                          username)
+    if not username or not password:
+        return login_page(ctx, request, 422, "Indiquez votre identifiant et votre mot de passe.",
+                          username)
+    try:
+        user = attempt_login(ctx, request, username, password)
+    except TooManyAttempts as err:
+        page = login_page(ctx, request, 429, "Trop de tentatives. Réessayez dans "
+                          f"{err.retry_after} secondes.", username)
+        page.headers["Retry-After"] = str(err.retry_after)
+        return page
+    if user is None:
+        return login_page(ctx, request, 401, "Identifiant ou mot de passe incorrect.", username)
+    token, _ = open_session(ctx, user.id)
+    response = RedirectResponse("/admin" if user.role == "admin" else "/agent", status_code=303)
+    set_session_cookie(response, ctx, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def post_logout(request: Request, ctx: Ctx) -> RedirectResponse:
+    # SameSite=Strict keeps other sites from sending the cookie, so no CSRF field is needed
+    # to sign out; signing out is harmless anyway.
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        with ctx.database.transaction() as s:
+            web_sessions.close_session(s, token)
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(response, ctx)
+    return response
+
+
+@router.post("/api/session")
+def api_login(request: Request, ctx: Ctx, credentials: Credentials) -> JSONResponse:
+    try:
+        user = attempt_login(ctx, request, credentials.username, credentials.password)
+    except TooManyAttempts as err:
+        return JSONResponse({"code": "too_many_attempts", "message": str(err)}, status_code=429,
+                            headers={"Retry-After": str(err.retry_after)})
+    if user is None:
+        return JSONResponse({"code": "bad_credentials",
+                             "message": "wrong username or password"}, status_code=401)
+    token, session = open_session(ctx, user.id)
+    response = JSONResponse({"username": user.username, "role": user.role,
+                             "csrf_token": session.csrf_token,
+                             "expires_at": session.expires_at.isoformat()})
+    set_session_cookie(response, ctx, token)
+    return response
+
+
+@router.get("/api/session")
+def api_whoami(who: Annotated[SignedIn, Depends(signed_in)]) -> dict[str, str]:
+    return {"username": who.user.username, "role": who.user.role,
+            "csrf_token": who.csrf_token, "expires_at": who.expires_at.isoformat()}
+
+
+@router.delete("/api/session", status_code=204, dependencies=[CsrfChecked])
+def api_logout(request: Request, ctx: Ctx) -> Response:
+    with ctx.database.transaction() as s:
+        web_sessions.close_session(s, request.cookies.get(SESSION_COOKIE, ""))
+    response = Response(status_code=204)
+    clear_session_cookie(response, ctx)
+    return response

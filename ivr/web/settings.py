@@ -1,0 +1,21 @@
+"""Settings of the web back office (built once at start-up, passed to `create_app`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    session_ttl_s: int = 8 * 3600
+    """Lifetime of a signed-in session, seconds (a working day)."""
+    cookie_secure: bool = False
+    """Send cookies over HTTPS only; turn on when the back office is served behind TLS."""
+    login_max_failures: int = 5
+    """Failed sign-ins allowed per username and per client address within the window."""
+    login_window_s: float = 300.0
+    """Window of the sign-in rate limit, seconds."""
+    probe_timeout_s: float = 2.0
+    """How long /healthz waits for one status probe, seconds."""
+    timezone: str = "Europe/Paris"
+    """IANA time zone in which pages show times (stored times are UTC)."""

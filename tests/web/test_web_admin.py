@@ -1,0 +1,90 @@
+"""The admin's page and API: flow versions, privacy settings, export and erasure."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ivr.storage import calls
+from ivr.storage.database import Database
+from tests.web.conftest import api_login, form_token
+
+FLOW = "name: accueil\nsteps:\n  - say: Bonjour\n"
+
+
+def test_admin_saves_lists_and_publishes_flow_versions(client: TestClient) -> None:
+    headers = api_login(client, "alice")
+    for _ in range(2):
+        answer = client.post("/api/flows", json={"name": "accueil", "yaml_text": FLOW},
+                             headers=headers)
+        assert answer.status_code == 201
+    assert answer.json()["version"] == 2 and answer.json()["author"] == "alice"
+    published = client.post("/api/flows/accueil/versions/1/publish", headers=headers)
+    assert published.status_code == 200 and published.json()["published"] is True
+    page = client.get("/admin")
+    assert "<h1>Administration</h1>" in page.text
+    assert 'aria-label="Publier la version 2 du parcours accueil"' in page.text
+    assert 'aria-label="Publier la version 1' not in page.text
+    answer = client.post("/admin/flows/accueil/2/publish",
+                         data={"csrf_token": form_token(page.text)})
+    assert answer.status_code == 303
+    states = {v["version"]: v["published"] for v in client.get("/api/flows").json()}
+    assert states == {1: False, 2: True}
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [({"name": "accueil", "yaml_text": "steps: [unclosed"}, "invalid_value"),
+     ({"name": "Accueil Principal", "yaml_text": FLOW}, "invalid_value"),
+     ({"name": "accueil", "yaml_text": "- a list"}, "invalid_value"),
+     ({"name": "accueil"}, "invalid_request"),
+     ({"name": "", "yaml_text": FLOW}, "invalid_request"),
+     ({"name": "accueil", "yaml_text": FLOW, "published": True}, "invalid_request")],
+)
+def test_bad_flow_versions_are_refused(
+    client: TestClient, body: dict[str, object], code: str
+) -> None:
+    headers = api_login(client, "alice")
+    answer = client.post("/api/flows", json=body, headers=headers)
+    assert answer.status_code == 422 and answer.json()["code"] == code
+    assert client.get("/api/flows").json() == []
+
+
+def test_publishing_a_missing_version_is_404(client: TestClient) -> None:
+    headers = api_login(client, "alice")
+    answer = client.post("/api/flows/accueil/versions/9/publish", headers=headers)
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+    assert client.post("/api/flows/accueil/versions/x/publish", headers=headers
+                       ).status_code == 422
+
+
+def test_admin_changes_privacy_settings(client: TestClient) -> None:
+    headers = api_login(client, "alice")
+    assert client.get("/api/settings").json() == {"store_audio": False, "retention_days": 30}
+    answer = client.put("/api/settings", json={"store_audio": True, "retention_days": 14},
+                        headers=headers)
+    assert answer.json() == {"store_audio": True, "retention_days": 14}
+    page = client.get("/admin").text
+    assert "Activé" in page and "14 jours" in page
+    for bad in ({}, {"retention_days": 0}, {"retention_days": 4000}, {"store_audio": "maybe"},
+                {"colour": "blue"}):
+        refused = client.put("/api/settings", json=bad, headers=headers)
+        assert refused.status_code == 422, bad
+
+
+def test_admin_exports_and_erases_by_phone_number(client: TestClient, web_db: Database) -> None:
+    with web_db.transaction() as s:
+        calls.start_call(s, "c1", "0612345678")
+        calls.add_turn(s, "c1", "caller", "bonjour")
+    headers = api_login(client, "alice")
+    exported = client.post("/api/privacy/export", json={"phone": "+33 6 12 34 56 78"},
+                           headers=headers)
+    assert exported.status_code == 200
+    assert [c["id"] for c in exported.json()["calls"]] == ["c1"]
+    erased = client.post("/api/privacy/erase", json={"phone": "0612345678"}, headers=headers)
+    assert erased.json()["deleted"]["calls"] == 1
+    again = client.post("/api/privacy/export", json={"phone": "0612345678"}, headers=headers)
+    assert again.json()["calls"] == []
+    bad = client.post("/api/privacy/export", json={"phone": "pas un numéro"}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_value"
+    assert client.post("/api/privacy/erase", json={}, headers=headers).status_code == 422
