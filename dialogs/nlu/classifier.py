@@ -99,12 +99,16 @@ class ExampleIndex:
             for feature, value in vector.items():
                 self._postings[feature].append((index, value))
         self._labels = sorted({example.label for example in self._examples})
-        # Each label's centroid: the normalised mean of its examples' vectors.
+        # Each label's centroid (the normalised mean of its examples' vectors), kept per
+        # feature like the examples so that scoring touches only the features said.
         sums: dict[str, dict[str, float]] = {label: defaultdict(float) for label in self._labels}
         for example in self._examples:
             for feature, value in example.vector.items():
                 sums[example.label][feature] += value
-        self._centroids = {label: _normalised(dict(vector)) for label, vector in sums.items()}
+        self._centroids: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for label, vector in sums.items():
+            for feature, value in _normalised(dict(vector)).items():
+                self._centroids[feature].append((label, value))
 
     @property
     def labels(self) -> list[str]:
@@ -138,6 +142,10 @@ class ExampleIndex:
         for feature, value in query.items():
             for index, weight in self._postings.get(feature, ()):
                 similarity[index] += value * weight
+        central: dict[str, float] = defaultdict(float)
+        for feature, value in query.items():
+            for label, weight in self._centroids.get(feature, ()):
+                central[label] += value * weight
         per_label: dict[str, list[float]] = defaultdict(list)
         for index, cosine in similarity.items():
             per_label[self._examples[index].label].append(cosine)
@@ -147,7 +155,6 @@ class ExampleIndex:
             nearest = cosines[:_NEIGHBOURS]
             mean = sum(nearest) / _NEIGHBOURS
             knn = _NEAREST_WEIGHT * nearest[0] + (1 - _NEAREST_WEIGHT) * mean
-            centroid = self._centroids[label]
-            central = sum(value * centroid.get(feature, 0.0) for feature, value in query.items())
-            result[label] = min(1.0, (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * central)
+            blended = (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * central[label]
+            result[label] = min(1.0, blended)
         return result
