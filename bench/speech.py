@@ -86,15 +86,15 @@ def espeak(text: str, lang: str, folder: Path) -> AudioFrame:
 
 
 def quiet_line(duration_ms: float, seed: int) -> AudioFrame:
-    """A quiet telephone line: dither-level noise."""
+    """A quiet telephone line: faint white noise (about -60 dBFS)."""
     rng = np.random.default_rng(seed)
-    return frame_of(rng.normal(0.0, 3.0, round(RATE * duration_ms / 1000)), RATE)
+    return frame_of(rng.normal(0.0, 30.0, round(RATE * duration_ms / 1000)), RATE)
 
 
-def call_audio(lang: str, turns: int, folder: Path) -> AudioFrame:
+def call_audio(lang: str, turns: int, folder: Path, first: int = 0) -> AudioFrame:
     """Caller turns: 1.5 s of quiet line, a sentence, 1 s of quiet line."""
     parts = []
-    for turn in range(turns):
+    for turn in range(first, first + turns):
         parts += [quiet_line(1500, turn), espeak(SENTENCES[lang][turn % 2], lang, folder)]
         parts.append(quiet_line(1000, turn + 100))
     return concat(parts)
@@ -156,7 +156,7 @@ def main() -> int:
     turns = 1 if args.quick else 6
     prompts = PROMPTS[:2] if args.quick else PROMPTS
     with tempfile.TemporaryDirectory() as tmp:
-        audio = call_audio(lang, turns, Path(tmp))
+        audio = call_audio(lang, turns, Path(tmp), first=1 if args.quick else 0)
         ungated = rtf_ungated(model, audio)
         gated, decoded_share = asyncio.run(_gated(model, audio))
         grammar = None
