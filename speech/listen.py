@@ -13,6 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 
 from speech.convert import Rechunker
+from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
 from speech.recognizer import Recognition, Recognizer
 from speech.vad import (
@@ -93,6 +94,11 @@ async def listen(
     partial = ""
     start_ms = 0.0
     async for frame in frames:
+        if frame.rate != recognizer.input_rate or frame.channels != 1:
+            raise AudioFormatError(
+                f"listen step expects mono {recognizer.input_rate} Hz audio, "
+                f"got {frame.channels} channel(s) at {frame.rate} Hz"
+            )
         for piece in rechunker.push(frame):
             event = segmenter.process(
                 detector.is_speech(piece), FRAME_MS, prompt_playing=prompt_playing()

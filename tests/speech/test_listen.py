@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
+
 from speech.convert import Rechunker, concat, silence
+from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
 from speech.listen import Final, ListenEvent, NoInput, Partial, Started, listen
 from speech.recognizer import DecoderPool, Recognizer, SpeechModel
@@ -43,6 +46,7 @@ async def test_speech_between_silences_gives_started_partials_final_and_skips_si
     # decoded: not the 2 s before nor the 2.4 s after.
     budget = speech.duration_ms + settings.pre_roll_ms + settings.barge_in_ms + 600 + 100
     assert recognizer.decoded_ms <= budget
+    assert recognizer.decoded_ms >= speech.duration_ms + settings.pre_roll_ms  # nothing clipped
     assert recognizer.decoded_ms < audio.duration_ms / 2
 
 
@@ -97,3 +101,12 @@ async def test_one_recognizer_serves_successive_steps_even_after_an_abandoned_on
         events = await collect(listen(frames_of(audio), recognizer, VoiceDetector()))
         final = events[-1]
         assert isinstance(final, Final) and final.recognition.text == "안녕하세요"
+
+
+async def test_audio_at_the_wrong_rate_is_refused_before_anything_is_decoded(
+    ko_model: SpeechModel,
+) -> None:
+    recognizer = Recognizer(ko_model, input_rate=8000)
+    with pytest.raises(AudioFormatError, match="8000 Hz"):
+        await collect(listen(frames_of(silence(100, 16000)), recognizer, VoiceDetector()))
+    assert recognizer.decoded_ms == 0
