@@ -1,7 +1,8 @@
 """Speech benchmark: prints JSON figures (not a test).
 
 - decoding real-time factor (decoding seconds / audio seconds) of one stream of telephone
-  audio (8 kHz, 20 ms frames; caller turns with pauses), with every frame decoded and with
+  audio (8 kHz, 20 ms frames; the caller's side of a call: line noise while prompts play,
+  then a sentence, turn after turn), with every frame decoded and with
   webrtcvad gating (only speech and its pre-roll decoded), and the streams one core sustains
   in real time for each (1 / RTF);
 - synthesis time per prompt, uncached (pyttsx3 worker, espeak-ng) and from the disk cache.
@@ -92,10 +93,11 @@ def quiet_line(duration_ms: float, seed: int) -> AudioFrame:
 
 
 def call_audio(lang: str, turns: int, folder: Path, first: int = 0) -> AudioFrame:
-    """Caller turns: 1.5 s of quiet line, a sentence, 1 s of quiet line."""
+    """The caller's side of a call, turn by turn: 4 s of line while a prompt plays, 0.8 s of
+    thinking, a sentence, 1 s of line."""
     parts = []
     for turn in range(first, first + turns):
-        parts += [quiet_line(1500, turn), espeak(SENTENCES[lang][turn % 2], lang, folder)]
+        parts += [quiet_line(4800, turn), espeak(SENTENCES[lang][turn % 2], lang, folder)]
         parts.append(quiet_line(1000, turn + 100))
     return concat(parts)
 

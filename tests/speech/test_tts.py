@@ -99,6 +99,9 @@ async def test_every_engine_failing_gives_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SynthesisFailed) as bad_voice:
         await silent.synthesize("Bonjour", 8000, voice="fr; rm -rf /")
     assert bad_voice.value.code == "bad_voice"
+    unknown = Synthesizer([Pyttsx3Engine(), EspeakEngine()], voice="roa/xx")
+    with pytest.raises(SynthesisFailed, match=r"no voice 'roa/xx'.*does not exist"):
+        await unknown.synthesize("Bonjour", 8000)
 
 
 async def test_recorded_prompt_replaces_synthesis(tmp_path: Path) -> None:
