@@ -156,13 +156,16 @@ class Synthesizer:
 
     @classmethod
     def from_settings(cls, settings: SpeechSettings) -> Synthesizer:
-        """pyttsx3 first, espeak-ng directly as the fallback, with the disk cache."""
+        """pyttsx3 first, espeak-ng directly as the fallback, with the disk cache (trimmed to
+        its size limit here, once)."""
+        cache = PromptCache(settings.prompt_cache_dir)
+        cache.prune(int(settings.prompt_cache_max_mb * 1_000_000))
         return cls(
             [Pyttsx3Engine(), EspeakEngine()],
             voice=settings.voice,
             rate_wpm=settings.speech_rate_wpm,
             timeout_s=settings.synthesis_timeout_s,
-            cache=PromptCache(settings.prompt_cache_dir),
+            cache=cache,
         )
 
     @property

@@ -69,6 +69,21 @@ def test_repeated_prompt_is_served_from_the_disk_cache(tmp_path: Path) -> None:
     assert engine.calls == 4
 
 
+def test_cache_prunes_the_least_recently_used(tmp_path: Path) -> None:
+    cache = PromptCache(tmp_path)
+    for index in range(3):
+        key = PromptCache.key(f"prompt {index}", "roa/fr", 160, 8000)
+        cache.put(key, tone(440.0, 1000, 8000))
+        os.utime(tmp_path / f"{key}.wav", (1000 + index, 1000 + index))
+    oldest = PromptCache.key("prompt 0", "roa/fr", 160, 8000)
+    assert cache.get(oldest) is not None  # a hit makes it the most recently used
+    size = (tmp_path / f"{oldest}.wav").stat().st_size
+    assert cache.prune(2 * size) == 1
+    assert cache.get(oldest) is not None
+    assert cache.get(PromptCache.key("prompt 1", "roa/fr", 160, 8000)) is None
+    assert cache.prune(0) == 2 and list(tmp_path.iterdir()) == []
+
+
 async def test_hung_engine_is_killed_and_the_fallback_speaks(tmp_path: Path) -> None:
     hanging = HangingEngine(tmp_path / "pid")
     fallback = EspeakEngine()
