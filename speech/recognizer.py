@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -30,6 +31,8 @@ from speech.errors import (
 )
 from speech.frames import AudioFrame
 from speech.pool import DecoderPool
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DecoderPool", "Recognition", "Recognizer", "SpeechModel", "Word"]
 
@@ -88,6 +91,23 @@ class SpeechModel:
         """Whether `word` is in the model's vocabulary."""
         return int(self.vosk_model.vosk_model_find_word(word)) >= 0
 
+    def spell(self, phrase: str) -> list[str] | None:
+        """`phrase` as words of the model's vocabulary, or None when some word is not in it.
+
+        A word the model lacks is tried split at its elision or hyphens, as models spell them
+        differently: "d'identité" as "d'" + "identité", "rendez-vous" as "rendez" + "vous".
+        """
+        words: list[str] = []
+        for word in phrase.lower().replace("’", "'").split():
+            if self.knows(word):
+                words.append(word)
+                continue
+            parts = [p for p in re.split(r"(?<=')|-", word) if p]
+            if len(parts) < 2 or not all(self.knows(part) for part in parts):
+                return None
+            words.extend(parts)
+        return words
+
     def grammar(self, phrases: Sequence[str]) -> str:
         """The Vosk grammar (JSON list) for `phrases`, keeping only phrases the model can say.
 
@@ -100,8 +120,10 @@ class SpeechModel:
             )
         kept: list[str] = []
         for phrase in phrases:
-            words = phrase.lower().split()
-            if words and all(self.knows(word) for word in words):
+            words = self.spell(phrase)
+            if words is None:
+                log.warning("grammar phrase %r has words outside the model's vocabulary", phrase)
+            elif words:
                 kept.append(" ".join(words))
         if not kept:
             raise GrammarNotSupported(
