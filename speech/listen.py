@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 
-from speech.convert import Rechunker
+from speech.convert import Rechunker, concat
 from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
 from speech.recognizer import Recognition, Recognizer
@@ -113,9 +113,8 @@ async def listen(
                 start_ms = event.start_ms
                 yield Started(event.start_ms, event.barge_in)
                 pre_roll.append(piece)
-                text = ""
-                while pre_roll:
-                    text = await recognizer.accept(pre_roll.popleft())
+                text = await recognizer.accept(concat(pre_roll))  # one decoder call, not 30
+                pre_roll.clear()
             else:
                 text = await recognizer.accept(piece)
             if isinstance(event, SpeechEnded):

@@ -22,7 +22,7 @@ from speech.tts import EspeakEngine, Pyttsx3Engine, SynthesisRequest, Synthesize
 from speech.voice import VoiceDetector
 from speech.wav import read_wav, write_wav
 from tests.speech.conftest import tone
-from tests.speech.doubles import CountingEngine, HangingEngine, SilentEngine
+from tests.speech.doubles import CountingEngine, HangingEngine, MuteEngine, SilentEngine
 
 TEXT = "Bonjour, vous êtes bien à la mairie de Saint-Martin. Que puis-je faire pour vous ?"
 
@@ -108,6 +108,9 @@ async def test_every_engine_failing_gives_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SynthesisFailed, match="no usable audio") as empty:
         await silent.synthesize("Bonjour", 8000)
     assert empty.value.code == "synthesis_empty"
+    with pytest.raises(SynthesisFailed, match="mute wrote no sound") as mute:
+        await Synthesizer([MuteEngine()]).synthesize("Bonjour", 8000)
+    assert mute.value.code == "synthesis_empty"
     with pytest.raises(SynthesisFailed) as no_text:
         await silent.synthesize("   ", 8000)
     assert no_text.value.code == "empty_text"
