@@ -19,7 +19,7 @@ from speech.vad import (
     SpeechStarted,
 )
 from speech.voice import VoiceDetector
-from tests.speech.conftest import Speak, noise
+from tests.speech.conftest import Speak, asterisk_sound, noise
 
 FR = "Bonjour, je voudrais un rendez-vous pour une carte d'identité."
 
@@ -110,6 +110,21 @@ def test_real_french_speech_between_silences_is_one_utterance(speak: Speak, rate
     speech_end = 1000 + speech.duration_ms
     assert speech_end - 500 <= ended.end_ms <= speech_end + 200
     assert ended.reason is EndReason.SILENCE
+
+
+@pytest.mark.parametrize(
+    "name", ["auth-thankyou", "vm-goodbye", "digits/5", "agent-loginok", "conf-getpin"]
+)
+def test_real_human_french_recordings_are_one_utterance_each(name: str) -> None:
+    recording = asterisk_sound(name)
+    line = noise(1000, 8000, 30.0, seed=1)
+    audio = concat([line, recording, noise(1500, 8000, 30.0, seed=2)])
+    events = run(Segmenter(), flags_of(audio, VoiceDetector()))
+    assert [type(e) for e in events] == [SpeechStarted, SpeechEnded], events
+    started, ended = events
+    assert isinstance(started, SpeechStarted) and isinstance(ended, SpeechEnded)
+    assert 1000 <= started.start_ms <= 1200
+    assert 1000 + recording.duration_ms - 400 <= ended.end_ms <= 1000 + recording.duration_ms
 
 
 def test_faint_line_noise_after_speech_is_not_taken_for_voice(speak: Speak) -> None:
