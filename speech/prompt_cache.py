@@ -43,7 +43,7 @@ class PromptCache:
             return frame
         except FileNotFoundError:
             return None
-        except AudioFormatError as err:
+        except (AudioFormatError, OSError) as err:
             log.warning("dropping unreadable cached prompt %s: %s", path, err)
             path.unlink(missing_ok=True)
             return None

@@ -127,6 +127,7 @@ async def test_recorded_prompt_replaces_synthesis(tmp_path: Path) -> None:
     recordings.mkdir()
     write_wav(recordings / "accueil.wav", tone(440.0, 1500, 44100))
     (recordings / "casse.wav").write_bytes(b"not a wav")
+    (recordings / "dossier.wav").mkdir()  # not even a file
     engine = CountingEngine()
     prompts = PromptAudio(Synthesizer([engine]), RecordedPrompts(recordings))
     recorded = await prompts.render("Bonjour", 8000, prompt_id="accueil")
@@ -134,9 +135,10 @@ async def test_recorded_prompt_replaces_synthesis(tmp_path: Path) -> None:
     assert engine.calls == 0
     # A broken recording or an unknown id falls back to the synthetic voice.
     assert (await prompts.render("Bonjour", 8000, prompt_id="casse")).duration > 0.3
+    assert (await prompts.render("Bonjour", 8000, prompt_id="dossier")).duration > 0.3
     assert (await prompts.render("Bonjour", 8000, prompt_id="absent")).duration > 0.3
     assert (await prompts.render("Bonjour", 8000, prompt_id="../etc/passwd")).duration > 0.3
-    assert engine.calls == 3
+    assert engine.calls == 4  # no cache in this synthesizer: each fallback synthesised
     assert RecordedPrompts(recordings).ids() == ["accueil", "casse"]
 
 
