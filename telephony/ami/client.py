@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
-from telephony.ami.protocol import AmiEvent, AmiResponse
+from telephony.ami.protocol import AmiEvent, AmiResponse, dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.errors import TelephonyError
 
@@ -52,6 +52,8 @@ class AmiSettings:
     """Seconds between keep-alive pings; a ping without answer drops the connection."""
     event_queue_size: int = 1000
     """Events buffered per `events()` reader before the oldest are dropped."""
+    transfer_context: str = "standardiste-transfer"
+    """Dialplan context of transfers (extensions ``queue`` and agents' ``1XX``)."""
 
 
 class AmiClient:
@@ -185,6 +187,18 @@ class AmiClient:
         """Move a live channel to another place of the dialplan (a transfer)."""
         keys = {"Channel": channel, "Context": context, "Exten": exten, "Priority": str(priority)}
         await self.action("Redirect", keys)
+
+    async def transfer(
+        self, call_id: uuid.UUID, reason: str, summary: str = "", target: str = "queue"
+    ) -> str:
+        """Hand a call to the agents: the reason and summary become channel variables the
+        agent's dialplan shows (caller name, UserEvent), then the call moves to ``target``
+        (``queue`` or an agent's extension) of the transfer context. Returns the channel."""
+        channel = await self.channel_for(call_id)
+        await self.setvar(channel, "STANDARDISTE_REASON", dialplan_text(reason, 80))
+        await self.setvar(channel, "STANDARDISTE_SUMMARY", dialplan_text(summary, 240))
+        await self.redirect(channel, self.settings.transfer_context, target)
+        return channel
 
     async def hangup(self, channel: str, cause: int | None = None) -> None:
         """Hang a channel up (Q.850 ``cause``, e.g. 16 normal clearing)."""

@@ -239,17 +239,23 @@ async def test_redirect_moves_a_live_call_to_the_agents_with_its_context(
     async with service(asterisk, calls), Watcher(ami) as watcher:
         await call_from(ami, "talk")
         connection = await calls.next_call()
+        # The UUID -> channel map fills from AMI's VarSet events, without asking.
+        assert await eventually(lambda: ami.channels.get(connection.call_id) is not None)
         channel = await ami.channel_for(connection.call_id)
         assert channel.startswith("Local/100@standardiste-incoming")
         assert await ami.getvar(channel, "STANDARDISTE_UUID") == str(connection.call_id)
-        await ami.setvar(channel, "STANDARDISTE_REASON", "Etat civil: acte de naissance")
-        await ami.setvar(channel, "STANDARDISTE_SUMMARY", "Demande un extrait pour son fils")
-        await ami.redirect(channel, "standardiste-transfer", "101")
+        moved = await ami.transfer(
+            connection.call_id,
+            "Etat civil: acte de naissance",
+            "Demande un extrait, pour son fils\r\nAction: Hangup",
+            target="101",
+        )
+        assert moved == channel
         transfer = await watcher.wait_for(is_transfer(connection.call_id))
         events = await calls.wait_end(connection.call_id)
     assert transfer.get("Target") == "101"
     assert transfer.get("Reason") == "Etat civil: acte de naissance"
-    assert transfer.get("Summary") == "Demande un extrait pour son fils"
+    assert transfer.get("Summary") == "Demande un extrait pour son fils Action: Hangup"
     assert transfer.get("CallerName") == "Etat civil: acte de naissance"
     assert events[-1] == HangupReceived(explicit=False)  # the AudioSocket leg went away
 
