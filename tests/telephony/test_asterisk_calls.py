@@ -339,3 +339,18 @@ async def test_after_hours_a_transfer_goes_to_the_closed_message(
         await calls.wait_end(connection.call_id)
     assert transfer.get("Target") == "queue"
     assert not any(e.name == "QueueCallerJoin" for e in watcher.seen)
+
+
+async def test_the_service_can_end_its_leg_and_let_the_dialplan_transfer(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        channel = await ami.channel_for(connection.call_id)
+        await ami.setvar(channel, "STANDARDISTE_REASON", "Urbanisme")
+        await ami.setvar(channel, "STANDARDISTE_NEXT", "transfer")
+        await connection.hangup()  # the service's leg ends; the caller's call goes on
+        transfer = await watcher.wait_for(is_transfer(connection.call_id))
+    assert transfer.get("Target") == "queue" and transfer.get("Reason") == "Urbanisme"
