@@ -1,11 +1,12 @@
 """One AudioSocket call: typed events in, paced audio out.
 
 Incoming messages are read with a timeout (Asterisk sends audio every 20 ms while media comes
-in, so a long silence on the socket means the peer is gone) and turned into events: `AudioReceived` (with its rate),
-`DigitReceived`, `ErrorReceived`, and a final `HangupReceived` (explicit 0x00, or the peer simply
-closed the connection, which Asterisk does when the caller hangs up). Malformed input raises
-`TelephonyError` (``audiosocket.protocol`` or ``audiosocket.timeout``); the server logs it and
-ends this call only.
+in, so a long silence on the socket means the peer is gone) and turned into events:
+`AudioReceived` (with its rate), `DigitReceived`, `ErrorReceived`, and a final
+`HangupReceived` (explicit 0x00, or the peer simply closed the connection, which Asterisk
+does when the caller hangs up). Malformed input raises `TelephonyError`
+(``audiosocket.protocol`` or ``audiosocket.timeout``); the server logs it and ends this call
+only.
 """
 
 from __future__ import annotations
