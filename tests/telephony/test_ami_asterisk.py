@@ -11,9 +11,9 @@ from telephony.ami import AmiClient, AmiSettings
 from telephony.audiosocket import AudioReceived, AudioSocketServer, AudioSocketSettings
 from telephony.errors import TelephonyError
 from tests.asterisk_fixture import AsteriskSandbox
+from tests.telephony.calls import Calls, call_from
 from tests.telephony.peers import eventually
 from tests.telephony.proxy import CuttableProxy
-from tests.telephony.test_asterisk_calls import Calls, call_from
 
 pytestmark = pytest.mark.asterisk
 
