@@ -244,3 +244,16 @@ async def test_the_service_can_end_its_leg_and_let_the_dialplan_transfer(
         await connection.hangup()  # the service's leg ends; the caller's call goes on
         transfer = await watcher.wait_for(is_transfer(connection.call_id))
     assert transfer.get("Target") == "queue" and transfer.get("Reason") == "Urbanisme"
+
+
+async def test_originate_reports_whether_the_call_was_answered(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    answered = await ami.originate(
+        "Local/talk@test-caller/n", "standardiste-fallback", "apology", timeout_s=10
+    )
+    assert answered.answered and answered.reason == 4
+    unreachable = await ami.originate(  # agent 101's phone is not registered
+        "PJSIP/101", "standardiste-fallback", "apology", timeout_s=5
+    )
+    assert not unreachable.answered and unreachable.reason != 4
