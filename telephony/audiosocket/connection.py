@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Iterable
 from speech.frames import AudioFrame
 from telephony.audiosocket.codec import (
     HEADER,
+    AudioReceived,
     Event,
     HangupReceived,
     check_header,
@@ -82,6 +83,9 @@ class AudioSocketConnection:
         self._writer = writer
         self._read_timeout = read_timeout
         self._ended = False
+        self.rate: int | None = None
+        """Sample rate (Hz) of the caller's audio, known from the first audio message; send
+        prompts at this rate so that Asterisk needs no resampling."""
         self.audio = PacedWriter(self._send)
         """Outbound audio: ``play()`` prompts, ``flush()`` on barge-in."""
 
@@ -102,6 +106,8 @@ class AudioSocketConnection:
             event = decode_event(*message)
             if isinstance(event, HangupReceived):
                 self._ended = True
+            elif isinstance(event, AudioReceived) and self.rate is None:
+                self.rate = event.frame.rate
             yield event
 
     def play(self, audio: AudioFrame | Iterable[AudioFrame]) -> Playback:

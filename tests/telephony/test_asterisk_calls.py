@@ -45,6 +45,7 @@ async def test_dtmf_and_16khz_audio_reach_the_service(
     audio = [e.frame for e in events if isinstance(e, AudioReceived)]
     assert len(audio) > 50
     assert {(f.rate, len(f.pcm)) for f in audio} == {(16000, 640)}  # 20 ms of slin16
+    assert connection.rate == 16000
 
 
 def recording_ready(path: Path) -> bool:
