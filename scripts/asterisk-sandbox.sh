@@ -94,6 +94,12 @@ start_instance() {
   RTP_END="${RTP_END:-31199}" AMI_SECRET="${AMI_SECRET:-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
   INST="$inst"
   [ -f "$host/pid" ] && kill -0 "$(cat "$host/pid")" 2>/dev/null && die "instance $name is already running"
+  # Instances left by sessions that were killed (their Asterisk died with them): remove the
+  # ones not touched for 10 minutes whose Asterisk is gone.
+  local old
+  for old in $(find "$ROOT/srv/standardiste" -mindepth 1 -maxdepth 1 -type d -mmin +10); do
+    if [ ! -f "$old/pid" ] || ! kill -0 "$(cat "$old/pid")" 2>/dev/null; then rm -rf "$old"; fi
+  done
   rm -rf "$host"
   mkdir -p "$host"/{etc,run,log,spool,lib,cache,keys}
   local f
