@@ -13,6 +13,8 @@ import pytest
 from telephony.ami import AmiClient
 from telephony.audiosocket import (
     AudioReceived,
+    AudioSocketServer,
+    AudioSocketSettings,
     DigitReceived,
     HangupReceived,
 )
@@ -258,3 +260,22 @@ async def test_originate_reports_whether_the_call_was_answered(
         "PJSIP/101", "standardiste-fallback", "apology", timeout_s=5
     )
     assert not unreachable.answered and unreachable.reason != 4
+
+
+async def test_a_call_over_the_limit_goes_to_the_agents(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    settings = AudioSocketSettings(port=asterisk.audiosocket_port, max_calls=1, read_timeout=15)
+    async with AudioSocketServer(settings, calls) as server, Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        first = await calls.next_call()
+        await call_from(ami, "talk")  # the service is full: refused at once
+        transfer = await watcher.wait_for(
+            lambda e: e.get("UserEvent") == "StandardisteTransfer"
+            and e.get("Reason") == "Assistant indisponible"
+        )
+        assert server.rejected == 1
+        assert calls.started.empty()  # the second call never reached the handler
+        await first.hangup()
+    assert transfer.get("Uuid") != str(first.call_id)
