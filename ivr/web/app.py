@@ -31,6 +31,7 @@ from ivr.web import (
     routes_health,
     routes_privacy,
     routes_prompts,
+    routes_users,
 )
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
@@ -88,7 +89,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     routers = (routes_auth, routes_agent, routes_admin, routes_prompts, routes_privacy,
-               routes_health)
+               routes_users, routes_health)
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)

@@ -1,7 +1,8 @@
 """The admin's page and the flow-version API.
 
-Page: GET /admin (flow versions with publish buttons, recorded prompts, privacy settings and
-forms; the forms post to `routes_prompts` and `routes_privacy`). JSON: /api/flows. Admins only.
+Page: GET /admin (flow versions with publish buttons, recorded prompts, privacy settings,
+accounts; their forms post to `routes_prompts`, `routes_privacy` and `routes_users`).
+JSON: /api/flows. Admins only.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ivr.storage import flows, options, prompts
+from ivr.storage import flows, options, prompts, users
 from ivr.web.auth import AdminUser, CsrfChecked, Ctx, check_form_csrf
 
 router = APIRouter()
 NOTICES = {"publication": "Version publiée.", "message": "Message enregistré.",
-           "reglages": "Réglages enregistrés.", "effacement": "Données du numéro effacées."}
+           "reglages": "Réglages enregistrés.", "effacement": "Données du numéro effacées.",
+           "compte": "Comptes mis à jour."}
 
 
 class NewFlowVersion(BaseModel):
@@ -32,10 +34,12 @@ def admin_page(request: Request, ctx: Ctx, who: AdminUser, fait: str = "") -> HT
     with ctx.database.transaction() as s:
         versions = flows.list_versions(s)
         recorded = prompts.list_prompts(s)
+        accounts = users.list_users(s)
         settings = {"store_audio": options.store_audio(s),
                     "retention_days": options.retention_days(s)}
     return ctx.templates.TemplateResponse(request, "admin.html", {
         "who": who, "versions": versions, "settings": settings, "prompts": recorded,
+        "accounts": accounts,
         "notice": NOTICES.get(fait),
     })
 

@@ -15,7 +15,7 @@ from tests.web.conftest import PASSWORDS, api_login, form_token
 from tests.web.doubles import ManualClock
 
 AGENT_GETS = ["/agent", "/api/callbacks", "/api/tickets"]
-ADMIN_GETS = ["/admin", "/api/flows", "/api/settings"]
+ADMIN_GETS = ["/admin", "/api/flows", "/api/settings", "/api/users", "/api/prompts"]
 ADMIN_POSTS = [("post", "/api/flows"), ("put", "/api/settings"),
                ("post", "/api/privacy/export"), ("post", "/api/privacy/erase"),
                ("post", "/api/flows/accueil/versions/1/publish"),
