@@ -24,7 +24,15 @@ from fastapi.templating import Jinja2Templates
 from ivr.health import DatabaseProbe, StatusProbe
 from ivr.metrics import ServiceMetrics
 from ivr.storage.database import Database
-from ivr.web import routes_admin, routes_agent, routes_auth, routes_health, routes_prompts
+from ivr.web import (
+    routes_admin,
+    routes_agent,
+    routes_auth,
+    routes_health,
+    routes_privacy,
+    routes_prompts,
+    routes_users,
+)
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
 from ivr.web.ratelimit import LoginLimiter
@@ -80,7 +88,9 @@ def create_app(
         return RedirectResponse("/agent", status_code=303)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, routes_agent, routes_admin, routes_prompts, routes_health):
+    routers = (routes_auth, routes_agent, routes_admin, routes_prompts, routes_privacy,
+               routes_users, routes_health)
+    for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
     return app
