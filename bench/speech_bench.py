@@ -29,13 +29,6 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-if not __package__:
-    # Run as `python bench/speech.py`, this file's folder comes first on sys.path and the
-    # file's own name would hide the `speech` package: put the project root there instead.
-    _HERE = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-    sys.path.insert(0, str(_HERE.parent))
-
 import numpy as np
 
 from speech.convert import Rechunker, concat, frame_of, resample
