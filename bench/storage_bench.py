@@ -2,10 +2,10 @@
 
 Run: `.venv/bin/python bench/storage_bench.py` (SQLite file in a temporary directory), or with
 `IVR_DATABASE_URL=postgresql+psycopg://...` for a PostgreSQL server (its tables must be empty
-or absent). Figures: masking time per turn (microseconds) and for 100 000 odd characters (worst of two
-adversarial texts, milliseconds), one turn recorded in its own
-transaction (milliseconds), free-slot lookup and booking (milliseconds), and booking throughput
-with 8 threads racing for the same 40 slots (bookings per second, double bookings: must be 0).
+or absent). Figures: masking time per turn (microseconds) and for 100 000 odd characters
+(worst of two adversarial texts, milliseconds), one turn recorded in its own transaction
+(milliseconds), free-slot lookup (milliseconds), and 8 threads racing to book the same 40
+slots (attempts per second; double bookings must be 0).
 """
 
 from __future__ import annotations
