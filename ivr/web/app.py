@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -75,10 +75,16 @@ def create_app(
     )
 
     @app.middleware("http")
-    async def _security_headers(
+    async def _size_limit_and_security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_body_bytes:
+            response: Response = JSONResponse(
+                {"code": "too_large", "message": f"requests are limited to "
+                 f"{settings.max_body_bytes} bytes"}, status_code=413)
+        else:
+            response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
