@@ -279,3 +279,18 @@ async def test_a_call_over_the_limit_goes_to_the_agents(
         assert calls.started.empty()  # the second call never reached the handler
         await first.hangup()
     assert transfer.get("Uuid") != str(first.call_id)
+
+
+async def test_a_prompt_at_another_rate_than_the_call_still_reaches_the_caller(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls(prompt=tone(700, 1.5, 8000))  # 8 kHz prompt on a 16 kHz call
+    async with service(asterisk, calls):
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        assert await calls.playbacks[connection.call_id].wait() is True
+        assert connection.rate == 16000
+        await connection.hangup()
+        await calls.wait_end(connection.call_id)
+    heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
+    assert dominant_frequency(heard, rate) == pytest.approx(700, abs=15)
