@@ -294,3 +294,15 @@ async def test_a_prompt_at_another_rate_than_the_call_still_reaches_the_caller(
         await calls.wait_end(connection.call_id)
     heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
     assert dominant_frequency(heard, rate) == pytest.approx(700, abs=15)
+
+
+async def test_an_unreachable_service_can_mean_an_apology(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    async with Watcher(ami) as watcher:
+        await ami.originate(  # nothing listens on the AudioSocket port
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_UNREACHABLE": "apology"},
+        )
+        await watcher.wait_for(lambda e: e.get("UserEvent") == "StandardisteApology")
+    assert not any(e.get("UserEvent") == "StandardisteTransfer" for e in watcher.seen)
