@@ -1,7 +1,8 @@
 """The AMI client the service uses: reconnecting, with an event stream and the actions it needs.
 
 Why not the package's own client: ``asterisk-ami`` 0.1.7's ``AMIClient`` is a thread with a
-blocking socket whose 3 s timeout ends an idle connection, its ``AutoReconnect`` pings every
+blocking socket whose 3 s timeout ends an idle connection (seen against Asterisk 22: a login
+left idle was dropped after 3.0 s with ``TimeoutError``), its ``AutoReconnect`` pings every
 0.5 s and retries without backoff, its futures call the deprecated ``notifyAll`` (an error under
 warnings-as-errors, which leaves their lock held) and it does not collect event lists. So the
 transport and reconnection are written here over asyncio streams (`AmiSession`), and the
