@@ -306,3 +306,20 @@ async def test_an_unreachable_service_can_mean_an_apology(
         )
         await watcher.wait_for(lambda e: e.get("UserEvent") == "StandardisteApology")
     assert not any(e.get("UserEvent") == "StandardisteTransfer" for e in watcher.seen)
+
+
+async def test_when_the_wideband_codec_is_refused_the_call_falls_back_to_8khz(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls):
+        await ami.originate(  # a codec chan_audiosocket cannot use stands for a refused slin16
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_CODEC": "nosuchcodec"},
+        )
+        connection = await calls.next_call()
+        await asyncio.sleep(0.5)
+        await connection.hangup()
+        events = await calls.wait_end(connection.call_id)
+    assert connection.rate == 8000
+    assert {e.frame.rate for e in events if isinstance(e, AudioReceived)} == {8000}
