@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from telephony.ami import AmiClient
 from telephony.audiosocket import (
     AudioReceived,
+    AudioSocketConnection,
     AudioSocketServer,
     AudioSocketSettings,
     DigitReceived,
@@ -323,3 +325,31 @@ async def test_when_the_wideband_codec_is_refused_the_call_falls_back_to_8khz(
         events = await calls.wait_end(connection.call_id)
     assert connection.rate == 8000
     assert {e.frame.rate for e in events if isinstance(e, AudioReceived)} == {8000}
+
+
+async def test_simultaneous_calls_each_hear_their_own_prompt(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    tones = iter([500.0, 800.0, 1100.0, 1400.0])
+    heard_by: dict[uuid.UUID, float] = {}
+
+    class OwnTone(Calls):
+        async def __call__(self, connection: AudioSocketConnection) -> None:
+            freq = next(tones)
+            heard_by[connection.call_id] = freq
+            self.playbacks[connection.call_id] = connection.play(tone(freq, 1.5, 16000))
+            await super().__call__(connection)
+
+    calls = OwnTone()
+    async with service(asterisk, calls):
+        for _ in range(4):
+            await call_from(ami, "talk")
+        connections = [await calls.next_call() for _ in range(4)]
+        for connection in connections:
+            assert await calls.playbacks[connection.call_id].wait() is True
+        for connection in connections:
+            await connection.hangup()
+            await calls.wait_end(connection.call_id)
+    for call_id, freq in heard_by.items():
+        heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{call_id}.wav"))
+        assert dominant_frequency(heard, rate) == pytest.approx(freq, abs=15)
