@@ -85,8 +85,6 @@ class Context:
 
     # -- words ---------------------------------------------------------------------------
     def extract(self, kind: str, text: str) -> str | None:
-        if kind == "text":
-            return text.strip() or None
         return self.understander.extract(kind, text, self.now)
 
     def service_label(self, service: str | None) -> str:

@@ -151,6 +151,8 @@ class Engine:
     def _run_global(self, ctx: Context, node: ListeningNode, name: GlobalName) -> None:
         handler = getattr(self.loaded.flow.handlers, name)
         assert isinstance(handler, Handler)
+        if ctx.heard is not None:  # "passez-moi l'urbanisme": the service asked for is kept
+            ctx.state.slots.update(ctx.heard.slots)
         if handler.goto is not None:
             _advance(ctx, handler.goto)
         elif name == "repeat":

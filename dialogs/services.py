@@ -21,8 +21,9 @@ class Services(ABC):
     """What a flow may ask the town hall's systems to do."""
 
     @abstractmethod
-    def free_slots(self, service: str, day: date, now: datetime) -> list[str]:
-        """Free appointment start times ("HH:MM", sorted) of `service` on `day`, after `now`."""
+    def free_slots(self, service: str, day: date) -> list[str]:
+        """Free appointment start times ("HH:MM", sorted) of `service` on `day` (the engine
+        itself leaves out the times already past)."""
 
     @abstractmethod
     def book(self, service: str, day: date, time: str, name: str, phone: str) -> str:
@@ -66,7 +67,7 @@ class InMemoryServices(Services):
     ) -> InMemoryServices:
         return cls(hours=hours, booked=set(booked))
 
-    def free_slots(self, service: str, day: date, now: datetime) -> list[str]:
+    def free_slots(self, service: str, day: date) -> list[str]:
         entry = self.hours.services.get(service)
         if entry is None:
             return []
@@ -76,7 +77,7 @@ class InMemoryServices(Services):
             moment = datetime.combine(day, start)
             while moment + step <= datetime.combine(day, end):
                 text = moment.strftime("%H:%M")
-                if moment > now and (service, day, text) not in self.booked:
+                if (service, day, text) not in self.booked:
                     result.append(text)
                 moment += step
         return result

@@ -36,27 +36,30 @@ def parse_booked(item: str) -> tuple[str, date, str]:
 
 @dataclass(slots=True)
 class Call:
-    """One simulated call: its engine, clock and state."""
+    """One simulated call: its engine, clock and state (a new call greets the caller; a
+    call resumed from a saved state goes on where it was)."""
 
     engine: Engine
     now: datetime
-    state: CallState = field(init=False)
-    actions: list[Action] = field(init=False)
+    state: CallState | None = None
+    actions: list[Action] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.state, self.actions = self.engine.start(self.now)
+        if self.state is None:
+            self.state, self.actions = self.engine.start(self.now)
+
+    @property
+    def current(self) -> CallState:
+        assert self.state is not None, "set in __post_init__"
+        return self.state
 
     @property
     def last_turn(self) -> Turn:
-        return self.state.transcript[-1]
-
-    @property
-    def ended(self) -> bool:
-        return self.state.ended
+        return self.current.transcript[-1]
 
     def send(self, caller: CallerInput) -> Turn | None:
         """Play one input; the turn recorded, or None when the call had already ended."""
-        if self.state.ended:
+        if self.current.ended:
             return None
-        self.state, self.actions = self.engine.step(self.state, caller, self.now)
+        self.state, self.actions = self.engine.step(self.current, caller, self.now)
         return self.last_turn

@@ -79,6 +79,8 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[FlowIssue]]:
         problem = " ".join(str(part) for part in (err.context, err.problem) if part)
         if err.problem_mark is not None and err.problem_mark.line + 1 != line:
             problem += f" (noticed at line {err.problem_mark.line + 1})"
+        if "mapping values are not allowed" in problem:
+            problem += ": a text containing ' : ' must be quoted or written after '>-'"
         return None, [FlowIssue(name, f"invalid YAML: {problem}", line=line)]
     except yaml.YAMLError as err:
         return None, [FlowIssue(name, f"invalid YAML: {err}")]

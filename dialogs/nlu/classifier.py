@@ -1,9 +1,10 @@
 """Intent scoring learnt from example phrases: TF-IDF over words, word pairs and character
-n-grams, cosine similarity to the nearest examples of each label.
+n-grams; a label's score blends the cosine to its nearest examples with the cosine to its
+centroid.
 
-Pure Python on sparse dict vectors with an inverted index: building from a thousand examples
-takes a few tens of milliseconds, scoring an utterance well under a millisecond; the same
-input always gives the same scores. Scores are cosines between 0 and 1.
+Pure Python on sparse dict vectors with inverted indexes: building from a thousand examples
+takes about a tenth of a second, scoring an utterance about a millisecond; the same input
+always gives the same scores. Scores are between 0 and 1.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ STOPWORDS = frozenset(
 )
 """Function words: kept as features but weighted down, and left out of character n-grams."""
 
+# Feature weights (before IDF): a function word, a word pair, one character n-gram.
 _STOP_WEIGHT = 0.25
 _BIGRAM_WEIGHT = 0.8
 _CHAR_WEIGHT = 0.35
 _CHAR_SIZES = (3, 4, 5)
+# A label's score: (1 - CENTROID_WEIGHT) x nearest-examples score + CENTROID_WEIGHT x centroid
+# cosine, where the nearest-examples score is _NEAREST_WEIGHT x the best cosine plus the rest
+# x the mean of the _NEIGHBOURS best (missing ones count 0, so one lucky example is not enough).
 _NEIGHBOURS = 3
 _NEAREST_WEIGHT = 0.7
 CENTROID_WEIGHT = 0.2
@@ -99,12 +104,16 @@ class ExampleIndex:
             for feature, value in vector.items():
                 self._postings[feature].append((index, value))
         self._labels = sorted({example.label for example in self._examples})
-        # Each label's centroid: the normalised mean of its examples' vectors.
+        # Each label's centroid (the normalised mean of its examples' vectors), kept per
+        # feature like the examples so that scoring touches only the features said.
         sums: dict[str, dict[str, float]] = {label: defaultdict(float) for label in self._labels}
         for example in self._examples:
             for feature, value in example.vector.items():
                 sums[example.label][feature] += value
-        self._centroids = {label: _normalised(dict(vector)) for label, vector in sums.items()}
+        self._centroids: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for label, vector in sums.items():
+            for feature, value in _normalised(dict(vector)).items():
+                self._centroids[feature].append((label, value))
 
     @property
     def labels(self) -> list[str]:
@@ -138,6 +147,10 @@ class ExampleIndex:
         for feature, value in query.items():
             for index, weight in self._postings.get(feature, ()):
                 similarity[index] += value * weight
+        central: dict[str, float] = defaultdict(float)
+        for feature, value in query.items():
+            for label, weight in self._centroids.get(feature, ()):
+                central[label] += value * weight
         per_label: dict[str, list[float]] = defaultdict(list)
         for index, cosine in similarity.items():
             per_label[self._examples[index].label].append(cosine)
@@ -147,7 +160,6 @@ class ExampleIndex:
             nearest = cosines[:_NEIGHBOURS]
             mean = sum(nearest) / _NEIGHBOURS
             knn = _NEAREST_WEIGHT * nearest[0] + (1 - _NEAREST_WEIGHT) * mean
-            centroid = self._centroids[label]
-            central = sum(value * centroid.get(feature, 0.0) for feature, value in query.items())
-            result[label] = min(1.0, (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * central)
+            blended = (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * central[label]
+            result[label] = min(1.0, blended)
         return result

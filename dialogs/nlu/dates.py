@@ -3,8 +3,8 @@
 Understood: "aujourd'hui", "ce matin", "cet après-midi", "ce soir", "demain", "après-demain",
 weekday names ("jeudi", "lundi prochain", "jeudi de la semaine prochaine", "vendredi quatre"),
 a day and a month ("le trois décembre", "le 3 décembre", "le premier décembre", "jeudi
-vingt-six novembre", with or without a year), a day of the month alone ("le quinze"), "dans
-trois jours", "dans une semaine", "dans quinze jours".
+vingt-six novembre", with or without a year), a day of the month alone ("le quinze", or
+"quinze" as a whole answer), "dans trois jours", "dans une semaine", "dans quinze jours".
 Without a year, the next occurrence counting today. Works on accent-free token keys.
 """
 
@@ -125,6 +125,10 @@ def find_date(keys: Sequence[str], now: datetime) -> str | None:
     """The first date said in `keys`, as "YYYY-MM-DD", or None."""
     today = now.date()
     n = len(keys)
+    bare = _day_number(keys, 0)  # a whole answer "quinze" to "quel jour ?"
+    if bare is not None and bare[1] == n:
+        found_day = _next_day_of_month(today, bare[0])
+        return found_day.isoformat() if found_day is not None else None
     inside = number_continuations(keys)
     for i, key in enumerate(keys):
         if i in inside:

@@ -39,8 +39,11 @@ _ADDRESS_STOP = frozenset(
      "est", "sont", "demain", "aujourdhui", "vers", "avec", "devant", "pres", "juste", "y",
      "s", "svp", "quand", "mais", "donc", "alors", "ou", "je", "j", "on", "nous", "vous",
      "au", "aux", "en", "cela", "ils", "elles", "dans", "sur", "pendant", "tous", "tout",
-     "numero", "mon", "ma", "mes", "le", "les", "l", "la", "un", "une", "des"}
+     "numero", "mon", "ma", "mes", "un", "une"}
 )
+"""Words that end a street name."""
+_STREET_LINKS = frozenset({"de", "du", "des", "la", "le", "l", "les", "d"})
+"""Words inside a street name ("rue de la paix") that cannot end it."""
 _NAME_KEEP_PARTICLES = frozenset({"de", "du", "des", "le", "la", "van", "von", "d"})
 _NAME_INTROS = (
     "je m appelle", "je me nomme", "mon nom c est", "mon nom est", "mon nom", "moi c est",
@@ -97,14 +100,10 @@ def find_address(tokens: Sequence[Token]) -> str | None:
             continue
         words = [tokens[i].surface]
         j = i + 1
-        while j < len(keys) and len(words) < 7:
-            if keys[j] in _ADDRESS_STOP and not (
-                keys[j] in ("de", "du", "des", "la", "le", "l", "les", "d") and len(words) < 6
-            ):
-                break
+        while j < len(keys) and len(words) < 7 and keys[j] not in _ADDRESS_STOP:
             words.append(tokens[j].surface)
             j += 1
-        while words and keys[i + len(words) - 1] in ("de", "du", "des", "la", "le", "l", "d"):
+        while words and keys[i + len(words) - 1] in _STREET_LINKS:
             words.pop()
         if len(words) < 2:
             continue

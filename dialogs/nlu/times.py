@@ -3,7 +3,8 @@
 Understood: "quatorze heures trente", "dix heures et quart", "huit heures et demie", "onze
 heures moins le quart", "onze heures moins dix", "midi", "minuit et demi", "deux heures de
 l'après-midi", "huit heures du soir", "9h30", "9 h", "14:30" (the normaliser turns ':' into
-'h'). A bare number without "heure(s)"/"h" is not a time. Works on accent-free token keys.
+'h'). Inside a sentence, a number without "heure(s)"/"h" is not a time; a whole answer like
+"quatorze trente" or "à neuf" is. Works on accent-free token keys.
 """
 
 from __future__ import annotations
@@ -85,8 +86,26 @@ def _compact(key: str, keys: Sequence[str], i: int) -> tuple[str | None, bool]:
     return _format(_period_shift(keys, end, hour), minutes), True
 
 
+def _bare_answer(keys: Sequence[str]) -> str | None:
+    """A whole answer that is only an hour and maybe minutes ("quatorze trente", "à neuf"),
+    as said to "à quelle heure ?"; None for anything else."""
+    start = 1 if keys and keys[0] in ("a", "vers") else 0
+    hour = parse_cardinal(keys, start)
+    if hour is None or not 0 <= hour[0] <= 23:
+        return None
+    minutes = below_100_options(keys, hour[1])
+    if not minutes:
+        return _format(hour[0], 0) if hour[1] == len(keys) else None
+    value, end = minutes[0]
+    return _format(hour[0], value) if end == len(keys) and value < 60 else None
+
+
 def find_time(keys: Sequence[str]) -> str | None:
-    """The first clock time said in `keys`, as "HH:MM", or None."""
+    """The first clock time said in `keys`, as "HH:MM", or None. An answer made only of an
+    hour and minutes ("quatorze trente") is a time too."""
+    bare = _bare_answer(keys)
+    if bare is not None:
+        return bare
     n = len(keys)
     inside = number_continuations(keys)
     for i, key in enumerate(keys):

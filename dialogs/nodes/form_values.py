@@ -25,6 +25,16 @@ class Retry:
     message: str
 
 
+def free_times(ctx: Context, service: str, day: date) -> list[str]:
+    """Free appointment times of `service` on `day` that are still ahead of the clock."""
+    times = ctx.services.free_slots(service, day)
+    if day > ctx.now.date():
+        return times
+    if day < ctx.now.date():
+        return []
+    return [time for time in times if time > ctx.now.strftime("%H:%M")]
+
+
 def phone_digits(value: str) -> str:
     """'0612345678' from '06 12 34 56 78' or '+33 6 12 34 56 78'."""
     digits = "".join(char for char in value if char.isdigit())
@@ -48,9 +58,7 @@ def check(ctx: Context, node: FormNode, slot: FormSlot, value: str) -> Fail | Re
         if slot.check in ("future_date", "open_date") and day < ctx.now.date():
             return Fail("no_match", "Cette date est déjà passée.")
         service = node.service
-        if slot.check == "open_date" and service and not ctx.services.free_slots(
-            service, day, ctx.now
-        ):
+        if slot.check == "open_date" and service and not free_times(ctx, service, day):
             return Retry(_no_slot_that_day(ctx, service, day))
     if slot.check == "free_time" and node.service is not None:
         return _check_time(ctx, node.service, value)
@@ -59,7 +67,7 @@ def check(ctx: Context, node: FormNode, slot: FormSlot, value: str) -> Fail | Re
 
 def _check_time(ctx: Context, service: str, value: str) -> Retry | None:
     day = date.fromisoformat(ctx.state.slots["date"])
-    free = ctx.services.free_slots(service, day, ctx.now)
+    free = free_times(ctx, service, day)
     if value in free:
         ctx.state.proposed = []
         return None
@@ -91,7 +99,7 @@ def _nearest(free: list[str], wanted: str) -> list[str]:
 def _no_slot_that_day(ctx: Context, service: str, day: date) -> str:
     for offset in range(1, 31):
         later = day + timedelta(days=offset)
-        if ctx.services.free_slots(service, later, ctx.now):
+        if free_times(ctx, service, later):
             return (f"Il n'y a pas de rendez-vous libre le {_day(ctx, day)}. "
                     f"Le premier jour disponible est le {_day(ctx, later)}.")
     return f"Il n'y a pas de rendez-vous libre le {_day(ctx, day)}."

@@ -4,7 +4,9 @@ Input, one line per caller turn: text is speech (write it as Vosk hears it: lowe
 in words), `dtmf:1` is keypad digits, an empty line is silence. With `--jsonl`, the greeting
 and then each turn are printed as one JSON object per line:
 {"node", "intent", "slots", "say", "action", "transfer"}; after a hang-up or a transfer,
-further lines print nothing. Without it, a readable conversation is shown.
+further lines print nothing. Without it, a readable conversation is shown. With
+`--state FILE` the call state (JSON, with its transcript) is saved after each turn, and a call
+saved that way is resumed where it was.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dialogs.loader import load_flow
 from dialogs.runtime import default_flow_path, french_understander
 from dialogs.services import InMemoryServices
 from dialogs.simulator import Call, parse_booked, parse_line
-from dialogs.state import Turn
+from dialogs.state import CallState, Turn
 from dialogs.transcript import turn_view
 
 
@@ -37,43 +39,49 @@ def register(sub: Any) -> None:
                         help="one JSON object per turn on stdout, for scripts and tests")
     parser.add_argument("--booked", action="append", default=[], metavar="SERVICE@ISO",
                         help="an appointment slot already taken, e.g. etat_civil@2026-05-12T10:00")
+    parser.add_argument("--state", type=Path, default=None, metavar="FILE",
+                        help="call state (JSON, with the transcript) written after each turn; "
+                        "if FILE exists, the call resumes from it")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return chat(args.flow, args.now, args.jsonl, args.booked, sys.stdin, sys.stdout, sys.stderr)
-
-
-def chat(
-    flow_path: Path | None,
-    now: datetime | None,
-    jsonl: bool,
-    booked: list[str],
-    stdin: TextIO,
-    stdout: TextIO,
-    stderr: TextIO,
-) -> int:
+    stdin, stdout, stderr = sys.stdin, sys.stdout, sys.stderr
     try:
-        loaded = load_flow(flow_path or default_flow_path())
+        loaded = load_flow(args.flow or default_flow_path())
         understander = french_understander(loaded)
-        taken = [parse_booked(item) for item in booked]
+        taken = [parse_booked(item) for item in args.booked]
+        state = None
+        if args.state is not None and args.state.exists():
+            state = CallState.model_validate_json(args.state.read_text(encoding="utf-8"))
     except FlowError as err:
         for issue in err.issues:
             print(issue, file=stderr)
         return 1
-    except (DialogsError, ValueError) as err:
+    except (DialogsError, ValueError, OSError) as err:  # pydantic's errors are ValueErrors
         print(f"ivr chat: {err}", file=stderr)
         return 1
     services = InMemoryServices.with_booked(loaded.hours or HoursFile(services={}), taken)
-    call = Call(Engine(loaded, understander, services), now or datetime.now())
+    call = Call(Engine(loaded, understander, services), args.now or datetime.now(), state)
+    return _converse(call, args.now is None, args.jsonl, args.state, stdin, stdout)
+
+
+def _converse(
+    call: Call, real_clock: bool, jsonl: bool, state_file: Path | None, stdin: TextIO,
+    stdout: TextIO,
+) -> int:
+    if state_file is not None:
+        state_file.write_text(call.current.model_dump_json(indent=1), encoding="utf-8")
     _show(call.last_turn, jsonl, stdout)
     if not jsonl:
         print("(texte = parole, dtmf:1 = touche, ligne vide = silence ; Ctrl-D pour quitter)",
               file=stdout)
     for line in stdin:
-        if now is None:
+        if real_clock:
             call.now = datetime.now()
         turn = call.send(parse_line(line.rstrip("\n")))
+        if turn is not None and state_file is not None:
+            state_file.write_text(call.current.model_dump_json(indent=1), encoding="utf-8")
         if turn is None:
             if not jsonl:
                 print("(l'appel est terminé)", file=stdout)

@@ -72,7 +72,7 @@ class BrokenServices(InMemoryServices):
 class AgendaDown(InMemoryServices):
     """Services whose appointment agenda cannot be read."""
 
-    def free_slots(self, service: str, day: date, now: datetime) -> list[str]:
+    def free_slots(self, service: str, day: date) -> list[str]:
         raise ServiceError("agenda unreachable")
 
 

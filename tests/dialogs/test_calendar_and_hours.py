@@ -70,15 +70,12 @@ def test_hours_are_described_in_french() -> None:
     )
 
 
-def test_free_slots_come_from_hours_minus_bookings_and_past() -> None:
+def test_free_slots_come_from_hours_minus_bookings() -> None:
     services = InMemoryServices.with_booked(HOURS, [("urbanisme", date(2026, 5, 12), "09:45")])
-    morning = datetime(2026, 5, 11, 9, 0)
-    tuesday = date(2026, 5, 12)
-    assert services.free_slots("urbanisme", tuesday, morning) == ["09:00", "10:30", "11:15"]
-    later = datetime(2026, 5, 12, 9, 30)
-    assert services.free_slots("urbanisme", date(2026, 5, 12), later) == ["10:30", "11:15"]
-    assert services.free_slots("urbanisme", date(2026, 5, 13), morning) == []
-    assert services.free_slots("accueil", date(2026, 5, 25), morning) == []
+    assert services.free_slots("urbanisme", date(2026, 5, 12)) == ["09:00", "10:30", "11:15"]
+    assert services.free_slots("urbanisme", date(2026, 5, 13)) == []
+    assert services.free_slots("accueil", date(2026, 5, 25)) == []
+    assert services.free_slots("piscine", date(2026, 5, 12)) == []
     reference = services.book("urbanisme", date(2026, 5, 12), "10:30", "Dupont", "0612345678")
     assert reference == "R1001"
     with pytest.raises(SlotTaken) as caught:

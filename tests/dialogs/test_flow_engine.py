@@ -346,3 +346,11 @@ def test_unsure_speech_is_not_acted_on(loaded: LoadedFlow) -> None:
     assert state.no_match == 1 and not state.ended
     state, out = play(make(unsure), [U("un conseiller", confidence=0.6)])
     assert isinstance(out[1][-1], Transfer)
+
+
+def test_times_already_past_today_are_not_offered(loaded: LoadedFlow) -> None:
+    state, out = play(make(loaded), [Digits("2"), U("2026-05-12"), U("9h")])
+    assert "Le créneau de 9 heures n'est pas disponible le mardi 12 mai" in said(out[3])
+    assert "Je peux vous proposer 11 heures." in said(out[3]) and state.proposed == ["11:00"]
+    _, out = play(make(loaded), [Digits("2"), U("2026-05-12")], now=datetime(2026, 5, 12, 11, 30))
+    assert "Le premier jour disponible est le mercredi 13 mai." in said(out[2])

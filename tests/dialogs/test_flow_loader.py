@@ -71,6 +71,16 @@ def test_bad_yaml_gives_the_line(tmp_path: Path) -> None:
     assert str(issue).startswith(f"{path}:19: invalid YAML: while parsing a flow sequence")
 
 
+def test_a_french_colon_gets_a_hint(tmp_path: Path) -> None:
+    nodes = GOOD_NODES.replace("    prompt: Bonjour.\n", "    prompt: Bonjour : dites.\n")
+    [issue] = issues_of(write(tmp_path, nodes))
+    assert issue.line == 10
+    assert issue.message == (
+        "invalid YAML: mapping values are not allowed here: a text containing ' : ' must be "
+        "quoted or written after '>-'"
+    )
+
+
 def test_field_errors_name_file_node_field_and_line(tmp_path: Path) -> None:
     nodes = GOOD_NODES.replace("    prompt: Bonjour.\n", "    prompt: Bonjour.\n    colour: red\n")
     nodes = nodes.replace("    entry: e1\n", "    entry: e1\n    topic: horaires\n")

@@ -108,3 +108,24 @@ def test_test_flows_fails_with_a_clear_diff(tmp_path: Path) -> None:
     assert "intent: expected 'dechets', got 'horaires'" in done.stdout
     assert "node: expected 'au_revoir', got 'autre_demande'" in done.stdout
     assert "0 passed, 1 failed" in done.stdout
+
+
+def test_chat_saves_the_state_and_resumes_the_call(tmp_path: Path) -> None:
+    state = tmp_path / "call.json"
+    first = ivr("chat", "--now", "2026-05-12T10:00", "--jsonl", "--state", str(state),
+                stdin="je voudrais signaler un lampadaire en panne\n", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert saved["node"] == "signalement" and len(saved["transcript"]) == 2
+    second = ivr("chat", "--now", "2026-05-12T10:05", "--jsonl", "--state", str(state),
+                 stdin="douze rue de la poste\n", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    replayed, turn = (json.loads(line) for line in second.stdout.splitlines())
+    assert replayed["node"] == "signalement"
+    assert turn["slots"]["address"] == "12 rue de la poste"
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert [t["at"] for t in saved["transcript"]] == [
+        "2026-05-12T10:00:00", "2026-05-12T10:00:00", "2026-05-12T10:05:00"]
+    state.write_text("{not json", encoding="utf-8")
+    broken = ivr("chat", "--state", str(state), cwd=tmp_path)
+    assert broken.returncode == 1 and broken.stderr.startswith("ivr chat:")

@@ -44,6 +44,9 @@ from dialogs.nlu import FrenchUnderstander
         ("le vingt-neuf février", "2028-02-29"),
         ("le quinze", "2026-12-15"),
         ("le vingt-cinq", "2026-11-25"),
+        ("quinze", "2026-12-15"),
+        ("vingt et un", "2026-12-21"),
+        ("premier", "2026-12-01"),
         ("dans trois jours", "2026-11-26"),
         ("dans une semaine", "2026-11-30"),
         ("dans quinze jours", "2026-12-08"),
@@ -81,6 +84,8 @@ def test_dates(mairie: FrenchUnderstander, monday: datetime, text: str, expected
         "la semaine prochaine",
         "\x00\x01",
         "le le le le",
+        "quarante",
+        "quinze euros",
     ],
 )
 def test_no_date(mairie: FrenchUnderstander, monday: datetime, text: str) -> None:

@@ -96,7 +96,11 @@ def test_addresses(mairie: FrenchUnderstander, monday: datetime, text: str, expe
     assert mairie.extract("address", text, monday) == expected
 
 
-@pytest.mark.parametrize("text", ["", "douze", "dans la rue", "rue", "au douze", "bonjour"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "douze", "dans la rue", "rue", "au douze", "bonjour", "la rue est inondée",
+     "il reste de la place demain", "une place en crèche", "rue de la"],
+)
 def test_no_address(mairie: FrenchUnderstander, monday: datetime, text: str) -> None:
     assert mairie.extract("address", text, monday) is None
 

@@ -65,6 +65,17 @@ def test_slots_are_those_of_the_intent(mairie: FrenchUnderstander, monday: datet
     assert "date" not in mairie.understand("je voudrais prendre rendez-vous", monday).slots
 
 
+def test_counter_hours_are_town_hall_hours(mairie: FrenchUnderstander, monday: datetime) -> None:
+    hours = mairie.understand("quels sont les horaires du service urbanisme", monday)
+    assert hours.intent == "horaires"
+    assert dict(hours.slots) == {"service": "urbanisme"}
+    civil = mairie.understand("à quelle heure ouvre le service état civil", monday)
+    assert (civil.intent, dict(civil.slots)) == ("horaires", {"service": "etat_civil"})
+    transfer = mairie.understand("passez-moi le service urbanisme", monday)
+    assert transfer.intent == "agent" and transfer.slots["service"] == "urbanisme"
+    assert mairie.understand("les horaires du bus", monday).intent is None
+
+
 def test_confidence_and_determinism(mairie: FrenchUnderstander, monday: datetime) -> None:
     text = "bonjour à quelle heure ouvre la mairie"
     first = mairie.understand(text, monday)
