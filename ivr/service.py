@@ -180,7 +180,7 @@ class Service:
     async def _start_web(self) -> None:
         s = self.settings
         probes: list[StatusProbe] = [
-            FixedProbe("speech_model", ProbeResult(
+            FixedProbe("model", ProbeResult(
                 "speech recognition" not in self.missing,
                 self.missing.get("speech recognition", ""))),
             SynthesisProbe(), AmiProbe(self._ami), CallsProbe(self._calls_status),

@@ -30,6 +30,7 @@ SPEECH_KEYS: dict[str, str] = {
     "rate_wpm": "IVR_TTS_RATE",
     "synthesis_timeout_s": "IVR_TTS_TIMEOUT",
     "prompt_cache_dir": "IVR_PROMPT_CACHE",
+    "prompt_cache_mb": "IVR_PROMPT_CACHE_MB",
     "recorded_prompts_dir": "IVR_PROMPTS_DIR",
     "decoder_workers": "IVR_DECODER_WORKERS",
 }

@@ -53,14 +53,11 @@ class DatabaseServices(Services):
         )
         return ServiceHours(service, periods, entry.appointment_minutes, str(self.zone))
 
-    def _aware(self, now: datetime) -> datetime:
-        return now if now.tzinfo is not None else now.replace(tzinfo=self.zone)
-
-    def free_slots(self, service: str, day: date, now: datetime) -> list[str]:
+    def free_slots(self, service: str, day: date) -> list[str]:
         hours = self.service_hours(service, day)
         try:
             with self.database.transaction() as session:
-                slots = appointments.free_slots(session, hours, day, now=self._aware(now))
+                slots = appointments.free_slots(session, hours, day)
         except storage_errors.StorageError as err:
             raise ServiceError(f"agenda unavailable: {err}", err.code) from err
         return [slot.astimezone(self.zone).strftime("%H:%M") for slot in slots]
@@ -129,7 +126,7 @@ class UnavailableServices(Services):
     def _refuse(self) -> ServiceError:
         return ServiceError("the database is unavailable", "database_unavailable")
 
-    def free_slots(self, service: str, day: date, now: datetime) -> list[str]:
+    def free_slots(self, service: str, day: date) -> list[str]:
         raise self._refuse()
 
     def book(self, service: str, day: date, time: str, name: str, phone: str) -> str:

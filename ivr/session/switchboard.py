@@ -21,6 +21,7 @@ from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.errors import TransferUnavailable
 from telephony.ami import AmiClient
+from telephony.ami.protocol import dialplan_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,9 @@ def plan(settings: TransferSection, flow_queue: str) -> Target:
 
 
 def one_line(text: str) -> str:
-    """A value safe for AMI and the dialplan: one line, no comma (the dialplan's argument
-    separator, e.g. in UserEvent), trimmed, bounded."""
-    return " ".join(text.replace(",", ";").split())[:MAX_VALUE]
+    """A value safe for AMI and the dialplan (`telephony.ami.protocol.dialplan_text`: one
+    line, no comma, pipe, bracket or dollar), at most `MAX_VALUE` characters."""
+    return dialplan_text(text, MAX_VALUE)
 
 
 def context_variables(

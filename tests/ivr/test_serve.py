@@ -103,8 +103,8 @@ def test_serve_starts_without_model_or_asterisk_and_says_so(start: object) -> No
     checks = health["checks"]
     assert isinstance(checks, dict)
     assert checks["database"]["ok"] is True
-    assert checks["speech_model"]["ok"] is False
-    assert "ivr models download" in checks["speech_model"]["detail"]
+    assert checks["model"]["ok"] is False
+    assert "ivr models download" in checks["model"]["detail"]
     assert checks["ami"]["ok"] is False and "callback" in checks["ami"]["detail"]
     assert checks["audiosocket"]["ok"] is True
     service.proc.send_signal(signal.SIGTERM)
