@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
+from telephony.ami.control import CallControl
 from telephony.ami.protocol import AmiEvent, AmiResponse, dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.ami.settings import AmiSettings
@@ -44,7 +45,7 @@ class OriginateResult:
     """The channel that was dialled (empty when none could be created)."""
 
 
-class AmiClient:
+class AmiClient(CallControl):
     """Async AMI client; `start()` it once, `close()` it at shutdown."""
 
     def __init__(self, settings: AmiSettings) -> None:
