@@ -32,6 +32,9 @@ from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
 
+PLACEHOLDER_SECRET = "change-me"
+"""The secret shipped in manager_standardiste.conf, which a town hall must change."""
+
 
 @dataclass(frozen=True, slots=True)
 class OriginateResult:
@@ -63,7 +66,13 @@ class AmiClient(CallControl):
         self._originates: dict[str, asyncio.Future[AmiEvent]] = {}
 
     async def start(self) -> None:
-        """Start the connection loop (returns at once; see `wait_connected`)."""
+        """Start the connection loop (returns at once; see `wait_connected`).
+
+        Refuses (``ami.login``) an empty secret or the shipped placeholder ``change-me``."""
+        if self.settings.secret in ("", PLACEHOLDER_SECRET):
+            raise TelephonyError(
+                "ami.login", "set the AMI secret (manager_standardiste.conf) in the settings"
+            )
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="ami-connection")
 
