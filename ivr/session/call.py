@@ -108,7 +108,7 @@ class CallSession:
             self.report.outcome = await self.endings.polite_end("rappeler")
         except Exception as err:  # one call's failure must never reach another call
             log.exception("call %s failed", self.call_id)
-            self._error("session_failed", err)
+            self.error("session_failed", err)
             self.report.outcome = await self.endings.polite_end("erreur", "rappeler")
         finally:
             await self._close()
@@ -116,13 +116,9 @@ class CallSession:
 
     async def _close(self) -> None:
         self.speaker.stop()
-        self.recorder.end(self.report.outcome,
-                          summary=self.report.transfer.get("summary") if self.report.transfer
-                          else None,
-                          queue=self.report.transfer.get("queue") if self.report.transfer
-                          else None,
-                          reason=self.report.transfer.get("reason") if self.report.transfer
-                          else None)
+        transfer = self.report.transfer or {}
+        self.recorder.end(self.report.outcome, summary=transfer.get("summary"),
+                          queue=transfer.get("queue"), reason=transfer.get("reason"))
         await self.recorder.close()
         await self.line.close()
         self.res.metrics.active_calls.dec()
@@ -157,7 +153,7 @@ class CallSession:
                 engine.step, state, result.caller, self.res.now())
             self.state = state
             last = state.transcript[-1] if state.transcript else None
-            self._record_caller(result.caller, last.intent if last else None)
+            self.record_caller(result.caller, last.intent if last else None)
 
     # -- pieces the endings use too -------------------------------------------------------
     def say(self, items: list[Say], since: float | None = None) -> None:
@@ -167,6 +163,7 @@ class CallSession:
         self.speaker.say(items, since)
         text = " ".join(item.text for item in items).strip()
         if text:
+            self.res.metrics.turns.labels(speaker="assistant").inc()
             self.recorder.turn("assistant", text)
             self.report.turns.append({"speaker": "assistant", "text": text,
                                       "at": round(time.monotonic() - self.started, 2)})
@@ -198,7 +195,7 @@ class CallSession:
             try:
                 result = turn.result()
             except SpeechError as err:
-                self._error(err.code, err)
+                self.error(err.code, err)
                 self.keypad_only = self.report.keypad_only = True
                 self.say([Say(KEYPAD_SWITCH)])
                 continue
@@ -238,7 +235,7 @@ class CallSession:
         end = actions[-1] if actions else None
         if not (isinstance(end, Hangup) and end.reason.startswith("erreur")):
             return actions
-        self._error("dialogue_error", end.reason)
+        self.error("dialogue_error", end.reason)
         kept = [a for a in actions[:-1] if not (isinstance(a, Say) and "erreur" in a.text)]
         state = self.state
         summary = f"Erreur de l'assistant ; dernière phrase : {state.last_text}" if state else ""
@@ -246,13 +243,14 @@ class CallSession:
         return [*kept, Say(ERROR_TRANSFER),
                 Transfer(queue, "Erreur de l'assistant vocal", summary)]
 
-    def _record_caller(self, caller: CallerInput, intent: str | None) -> None:
+    def record_caller(self, caller: CallerInput, intent: str | None) -> None:
         if isinstance(caller, Utterance):
             text, confidence = caller.text or "[inaudible]", caller.confidence
         elif isinstance(caller, Digits):
             text, confidence = f"[touches {caller.digits}]", None
         else:
             text, confidence = "[silence]", None
+        self.res.metrics.turns.labels(speaker="caller").inc()
         self.recorder.turn("caller", text, intent=intent, confidence=confidence)
         entry: dict[str, object] = {"speaker": "caller", "text": text, "intent": intent,
                                     "at": round(time.monotonic() - self.started, 2)}
@@ -260,7 +258,7 @@ class CallSession:
             entry["confidence"] = round(confidence, 3)
         self.report.turns.append(entry)
 
-    def _error(self, code: str, err: object) -> None:
+    def error(self, code: str, err: object) -> None:
         self.report.errors.append(f"{code}: {err}")
         self.res.metrics.errors.labels(code=code).inc()
 

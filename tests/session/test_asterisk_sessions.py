@@ -33,15 +33,6 @@ pytestmark = pytest.mark.asterisk
 HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture
-async def ami(asterisk: AsteriskSandbox) -> AsyncIterator[AmiClient]:
-    client = AmiClient(asterisk.ami_settings())
-    await client.start()
-    await client.wait_connected(10)
-    yield client
-    await client.close()
-
-
 @contextlib.asynccontextmanager
 async def town_hall(
     asterisk: AsteriskSandbox, tmp_path: Path, prompt_cache: Path, **settings: object
