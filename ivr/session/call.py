@@ -93,7 +93,7 @@ class CallSession:
         metrics.active_calls.inc()
         self.line.start()
         try:
-            await self.recorder.start(None)
+            await self.recorder.start(await self._caller_number())
             async with asyncio.timeout(self.res.settings.session.max_call_s):
                 self.report.outcome = await self._conduct()
         except LineEnded:
@@ -203,7 +203,16 @@ class CallSession:
                 raise VoiceLost("speech synthesis failed")
             if result.barged_in:
                 self.report.barge_ins += 1
+            while self.listener.recognition_s:
+                self.res.metrics.recognition.observe(self.listener.recognition_s.pop())
             return result
+
+    async def _caller_number(self) -> str | None:
+        try:
+            async with asyncio.timeout(1.0):
+                return await self.res.switchboard.caller_number(self.connection.call_id)
+        except TimeoutError:
+            return None
 
     async def _recognizer(self, step: Listen) -> Recognizer | None:
         model, pool = self.res.model, self.res.pool

@@ -109,6 +109,7 @@ async def test_a_call_is_greeted_and_keys_lead_to_an_answer(
         assert service.resources is not None and service.resources.database is not None
         record = await service.resources.database.run(calls.get_call, str(call_id))
     assert report.outcome == "resolved" and record.outcome == "resolved"
+    assert record.caller_number == "0612345678"  # the caller ID, from AMI
     assert [t["text"] for t in report.turns if t["speaker"] == "caller"] == [
         "[touches 1]", "[touches 2]"]
     assert "L'accueil de la mairie est ouvert" in str(report.turns[2]["text"])
