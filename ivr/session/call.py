@@ -14,15 +14,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from dialogs.events import Action, CallerInput, Digits, Hangup, Listen, Say, Transfer, Utterance
 from dialogs.state import CallState
 from ivr.session.call_endings import Endings
-from ivr.session.errors import SessionError
+from ivr.session.errors import ShuttingDown, VoiceLost
 from ivr.session.line import CallerLine, LineEnded
 from ivr.session.listener import Listener, TurnResult
 from ivr.session.recorder import CallRecorder
+from ivr.session.report import CallReport
 from ivr.session.resources import SessionResources
 from ivr.session.speaker import Speaker
 from ivr.session.turns import expected_kind, is_complete
@@ -42,27 +42,6 @@ FIRST_AUDIO_WAIT_S = 2.0
 
 def never_complete(text: str) -> bool:
     return False
-
-
-class ShuttingDown(SessionError):
-    """The service is stopping."""
-
-    code = "shutting_down"
-
-
-@dataclass(slots=True)
-class CallReport:
-    """What happened in a call (for `ivr call`, tests and logs)."""
-
-    call_id: str
-    outcome: str = "abandoned"
-    """resolved, transferred, callback or abandoned."""
-    turns: list[dict[str, object]] = field(default_factory=list)
-    """{"speaker": "caller"|"assistant", "text", "intent"?, "confidence"?, "at"} in order."""
-    transfer: dict[str, str] | None = None
-    barge_ins: int = 0
-    keypad_only: bool = False
-    errors: list[str] = field(default_factory=list)
 
 
 class CallSession:
@@ -173,10 +152,13 @@ class CallSession:
     ) -> TurnResult:
         """The caller's answer, raced against shutdown and the loss of the voice; recognition
         failures switch the call to the keypad."""
-        check = complete
         while True:
-            recognizer = None if self.keypad_only else await self._recognizer(step)
-            turn = asyncio.ensure_future(self.listener.turn(step, recognizer, check))
+            try:
+                recognizer = None if self.keypad_only else await self._recognizer(step)
+            except SpeechError as err:
+                self._to_keypad(err)
+                continue
+            turn = asyncio.ensure_future(self.listener.turn(step, recognizer, complete))
             closing = asyncio.ensure_future(self.res.closing.wait())
             lost = asyncio.ensure_future(self.speaker.lost.wait())
             try:
@@ -195,9 +177,7 @@ class CallSession:
             try:
                 result = turn.result()
             except SpeechError as err:
-                self.error(err.code, err)
-                self.keypad_only = self.report.keypad_only = True
-                self.say([Say(KEYPAD_SWITCH)])
+                self._to_keypad(err)
                 continue
             if self.speaker.voice_lost:
                 raise VoiceLost("speech synthesis failed")
@@ -206,6 +186,14 @@ class CallSession:
             while self.listener.recognition_s:
                 self.res.metrics.recognition.observe(self.listener.recognition_s.pop())
             return result
+
+    def _to_keypad(self, err: SpeechError) -> None:
+        """Recognition failed: the rest of the call uses the keypad, and the caller is told."""
+        log.warning("call %s: recognition failed (%s: %s); keypad from now on", self.call_id,
+                    err.code, err)
+        self.error(err.code, err)
+        self.keypad_only = self.report.keypad_only = True
+        self.say([Say(KEYPAD_SWITCH)])
 
     async def _caller_number(self) -> str | None:
         try:
@@ -270,12 +258,6 @@ class CallSession:
     def error(self, code: str, err: object) -> None:
         self.report.errors.append(f"{code}: {err}")
         self.res.metrics.errors.labels(code=code).inc()
-
-
-class VoiceLost(SessionError):
-    """Speech synthesis failed: only recorded fallback prompts can be played."""
-
-    code = "voice_lost"
 
 
 def _with_notice(actions: list[Action], notice: str) -> list[Action]:

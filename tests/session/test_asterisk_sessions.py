@@ -18,7 +18,7 @@ import pytest
 
 from ivr.config.sections import TransferSection
 from ivr.service import Service
-from ivr.session.call import CallReport
+from ivr.session.report import CallReport
 from ivr.storage import calls
 from speech.wav import read_wav
 from telephony.ami import AmiClient
