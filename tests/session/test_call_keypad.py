@@ -120,3 +120,13 @@ async def test_a_failure_in_one_call_ends_it_politely_and_spares_the_others(
     assert any(e.startswith("session_failed") for e in failed.errors)
     assert fine.outcome == "resolved" and fine.errors == []
     assert said(fine.turns, "caller") == ["[touches 1]", "[touches 2]"]
+
+
+async def test_a_call_never_outlasts_its_limit(make_service: ServiceFactory) -> None:
+    async with make_service(session={"max_call_s": 4.0}) as service, LoopbackCaller(
+        service.audiosocket_port
+    ) as caller:  # a caller who never answers anything
+        await caller.wait_end(20)
+        report = await asyncio.wait_for(service.finished.get(), 5)
+    assert caller.hangup_received and report.outcome == "abandoned"
+    assert caller.heard[-1][0] - caller.heard[0][0] < 4.0 + 4.0  # limit, then the goodbye
