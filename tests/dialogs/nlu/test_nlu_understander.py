@@ -65,6 +65,23 @@ def test_slots_are_those_of_the_intent(mairie: FrenchUnderstander, monday: datet
     assert "date" not in mairie.understand("je voudrais prendre rendez-vous", monday).slots
 
 
+def test_a_document_with_a_day_and_an_hour_is_an_appointment(
+    mairie: FrenchUnderstander, monday: datetime
+) -> None:
+    seen = mairie.understand(
+        "je voudrais voir quelqu'un pour mon passeport mardi à onze heures", monday
+    )
+    assert seen.intent == "rendez_vous"
+    assert dict(seen.slots) == {"date": "2026-11-24", "time": "11:00", "subject": "passeport"}
+    card = mairie.understand("ma carte d'identité jeudi à deux heures c'est possible", monday)
+    assert (card.intent, card.slots.get("time")) == ("rendez_vous", "14:00")
+    # A day alone does not make an appointment, nor an hour alone.
+    assert mairie.understand("je voudrais un acte de naissance pour mardi", monday).intent == (
+        "etat_civil"
+    )
+    assert mairie.understand("la mairie est ouverte à deux heures", monday).intent == "horaires"
+
+
 def test_counter_hours_are_town_hall_hours(mairie: FrenchUnderstander, monday: datetime) -> None:
     hours = mairie.understand("quels sont les horaires du service urbanisme", monday)
     assert hours.intent == "horaires"
