@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from dialogs.nlu import FrenchUnderstander  # noqa: E402
 
 FLOW = ROOT / "dialogs" / "flows" / "mairie.yaml"
-EVAL_SET = ROOT / "tests" / "dialogs" / "nlu" / "nlu_eval.tsv"
+EVAL_SET = ROOT / "dialogs" / "flows" / "mairie.nlu-eval.tsv"
 
 
 def main() -> None:

@@ -210,11 +210,21 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise IntentsFileError(f"{path}: cannot read: {err}") from err
+    return parse_yaml_text(text, str(path))
+
+
+def parse_yaml_text(text: str, source: str = "<intents>") -> Any:
+    """The parsed YAML document in `text`; IntentsFileError when malformed."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as err:
-        raise IntentsFileError(f"{path}: not valid YAML: {err}") from err
+        raise IntentsFileError(f"{source}: not valid YAML: {err}") from err
+
+
+def parse_intents_text(text: str, source: str = "<intents>") -> IntentsModel:
+    """An `IntentsModel` from the text of an intents file (a version kept in a database)."""
+    return parse_intents(parse_yaml_text(text, source), source)
 
 
 def load_intents(path: str | Path) -> IntentsModel:

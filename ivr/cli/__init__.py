@@ -15,6 +15,7 @@ from typing import Any
 COMMANDS: tuple[str, ...] = (
     "chat",
     "nlu",
+    "learn",
     "test_flows",
     "check_flow",
     "say",
