@@ -7,7 +7,8 @@ Entry point: `FrenchUnderstander.from_file(path)` (or `.from_flow(flow_path)`,
 
 Learning from calls: `group_phrases` (missed phrases grouped by similarity, with the intent
 the model leans to), `add_examples` / `add_out_of_scope` (a new version of the intents YAML
-text) and `check_precision` (the held-out set scored with both versions; a drop is refused).
+text), `check_precision` (the held-out set scored with both versions; a drop is refused),
+and `propose_examples`, the three in one admin action.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dialogs.nlu.intents import IntentsModel, IntentSpec, intents_path_of_flow, 
 from dialogs.nlu.learning import LearningError, add_examples, add_out_of_scope, learn_examples
 from dialogs.nlu.normalize import normalize, tokenize
 from dialogs.nlu.precision import PrecisionReport, check_precision
+from dialogs.nlu.proposal import Proposal, propose_examples
 from dialogs.nlu.understander import FrenchUnderstander
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "NluError",
     "PhraseGroup",
     "PrecisionReport",
+    "Proposal",
     "add_examples",
     "add_out_of_scope",
     "check_precision",
@@ -43,5 +46,6 @@ __all__ = [
     "load_eval_set",
     "load_intents",
     "normalize",
+    "propose_examples",
     "tokenize",
 ]

@@ -11,8 +11,9 @@ of the intents file (default: the one named by the flow) with the phrases as exa
 the held-out set (default: `NAME.nlu-eval.tsv` beside the intents file) with both versions,
 plays the flow's conversation tests when the intents file is the flow's, and writes the new
 file to `--out` (default: over the intents file) only when neither accuracy dropped and every
-conversation passed; it prints a JSON report on stdout. Exit codes: 0 written (or nothing to
-add), 1 refused (the broken lines and conversations on stderr), 2 unusable input.
+conversation passed; it prints a JSON report on stdout (`Proposal.to_dict` plus
+`conversation_failures` and `written`). Exit codes: 0 written (or nothing to add), 1 refused
+(the broken lines and conversations on stderr), 2 unusable input.
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ from dialogs.nlu.grouping import (
     parse_missed,
 )
 from dialogs.nlu.intents import parse_intents_text
-from dialogs.nlu.learning import learn_examples
-from dialogs.nlu.precision import check_precision
+from dialogs.nlu.proposal import propose_examples
 from dialogs.runtime import default_flow_path
 from dialogs.scenarios import load_suite, run_suite, tests_file_for
 
@@ -114,34 +114,26 @@ def run_add(args: argparse.Namespace) -> int:
         eval_set = load_eval_set(args.eval or eval_path_of_intents(intents))
         phrases = [phrase.text for phrase in parse_missed(_read(args.phrases), str(args.phrases))]
         target = OUT_OF_SCOPE_TARGET if args.out_of_scope else args.intent
-        addition = learn_examples(
-            before, target, phrases, held_out=eval_set.held_out(), source=str(intents)
-        )
-        report: dict[str, Any] = {
-            "target": target,
-            "added": list(addition.added),
-            "skipped": [{"text": s.text, "reason": s.reason} for s in addition.skipped],
-        }
-        if not addition.added:
-            report["written"] = None
-            print(json.dumps(report, ensure_ascii=False, indent=2))
-            return 0
-        precision = check_precision(before, addition.text, eval_set)
-        failures = _conversations(flow, addition.text) if intents == flow_intents else []
+        proposal = propose_examples(before, target, phrases, eval_set, source=str(intents))
+        failures = []
+        if proposal.accepted and intents == flow_intents:
+            failures = _conversations(flow, proposal.text)
     except (NluError, DialogsError) as err:
         print(f"ivr learn add: {err}", file=sys.stderr)
         return 2
-    report["precision"] = precision.to_dict()
+    report = proposal.to_dict()
     report["conversation_failures"] = failures
-    accepted = precision.accepted and not failures
+    nothing = proposal.precision is None
+    accepted = proposal.accepted and not failures
     out = args.out or intents
     report["written"] = str(out) if accepted else None
     if accepted:
-        out.write_text(addition.text, encoding="utf-8")
+        out.write_text(proposal.text, encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=2))
-    if not accepted:
-        print("ivr learn add: refused; what the new examples broke:", file=sys.stderr)
-        for line in [c.describe() for c in precision.broken] + failures:
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    return 0
+    if nothing or accepted:
+        return 0
+    print("ivr learn add: refused; what the new examples broke:", file=sys.stderr)
+    broken = proposal.precision.broken if proposal.precision is not None else ()
+    for line in [change.describe() for change in broken] + failures:
+        print(f"  {line}", file=sys.stderr)
+    return 1

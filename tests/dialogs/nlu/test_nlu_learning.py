@@ -20,6 +20,7 @@ from dialogs.nlu import (
     group_phrases,
     learn_examples,
     load_eval_set,
+    propose_examples,
 )
 from dialogs.nlu.evalset import EvalScore
 from dialogs.nlu.grouping import OUT_OF_SCOPE_TARGET
@@ -81,12 +82,17 @@ def test_a_group_of_missed_phrases_teaches_a_new_phrasing(
 
 
 def test_phrases_that_steal_another_intents_lines_are_refused(baseline: EvalScore) -> None:
-    addition = learn_examples(INTENTS, "ecole", HOURS_LIKE, held_out=EVAL_SET.held_out())
-    report = check_precision(INTENTS, addition.text, EVAL_SET, baseline=baseline)
-    assert not report.accepted and report.intents_dropped
+    proposal = propose_examples(INTENTS, "ecole", HOURS_LIKE, EVAL_SET, baseline=baseline)
+    assert not proposal.accepted
+    report = proposal.precision
+    assert report is not None and not report.accepted and report.intents_dropped
     assert report.broken, "the refusal names the lines that broke"
-    broken = report.to_dict()["broken"]
+    broken = proposal.to_dict()["precision"]["broken"]
     assert all("expects horaires" in line and "after ecole" in line for line in broken)
+    # A held-out line is never added, even when an admin assigns it.
+    held_out = [row.text for row in EVAL_SET.rows if row.intent == "ecole"][:1]
+    nothing = propose_examples(INTENTS, "ecole", held_out, EVAL_SET, baseline=baseline)
+    assert nothing.precision is None and not nothing.accepted and nothing.text == INTENTS
 
 
 def test_round_trip_keeps_everything_else() -> None:
