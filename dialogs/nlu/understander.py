@@ -142,11 +142,14 @@ class FrenchUnderstander(Understander):
         # A cued intent that outranks the best one takes its place ("un rendez-vous pour mon
         # passeport" is an appointment, whatever the passport examples say).
         # So does one whose every evidence slot was said ("voir quelqu'un pour mon passeport
-        # mardi à onze heures" is an appointment) over the intents it names for that.
+        # mardi à onze heures" is an appointment) over the intents it names for that. When
+        # the best one was cued too and outranks it back, they cancel out: the score decides.
+        outranked_back = self._intents[best].outranks if best in cued else ()
         rivals = [
             name
             for name in sorted(cued | evidenced)
             if in_scope[name] >= self._model.threshold
+            and name not in outranked_back
             and (
                 (name in cued and best in self._intents[name].outranks)
                 or (name in evidenced and best in self._intents[name].evidence_outranks)

@@ -28,6 +28,11 @@ def test_is_the_engine_boundary(mairie: FrenchUnderstander) -> None:
         ("j'ai besoin d'un rendez-vous pour déposer mon permis de construire", "rendez_vous"),
         ("je voudrais parler à quelqu'un du service urbanisme", "agent"),
         ("je veux un rendez-vous pour mon passeport", "rendez_vous"),
+        # An hours question with a day and an hour is still about hours; asked together with
+        # an appointment, both cues outrank each other and the score decides.
+        ("vous fermez à cinq heures le vendredi", "horaires"),
+        ("je voudrais un rendez-vous est-ce que vous êtes ouvert jeudi à dix heures",
+         "rendez_vous"),
         ("j'ai perdu mon passeport", "identite"),
         ("vous pouvez me rappeler au zéro six douze trente-quatre cinquante-six "
          "soixante-dix-huit", "agent"),
