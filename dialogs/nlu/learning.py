@@ -9,7 +9,8 @@ indentation, or ", ..." inside a flow "[...]"), so comments, key order and quoti
 else stay byte for byte. The result is parsed again and must hold exactly the old document
 plus the new examples, or LearningError is raised.
 
-Phrases are cleaned (whitespace collapsed, control characters dropped) and skipped, with a
+Phrases are cleaned (whitespace collapsed, control characters and the placeholders that
+stored transcripts put in place of personal data, "[téléphone]", dropped) and skipped, with a
 reason, when their normal form is empty, already an example of this intent, an example of
 another intent or out-of-scope, a held-out evaluation line, or longer than `MAX_PHRASE`.
 """
@@ -17,6 +18,7 @@ another intent or out-of-scope, a held-out evaluation line, or longer than `MAX_
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,8 @@ from dialogs.nlu.normalize import normalize
 
 MAX_PHRASE = 300
 """Longest phrase taken as an example, in characters."""
+_PLACEHOLDER_RE = re.compile(r"\[[^\[\]]{1,24}\]")
+"""What stored transcripts put in place of personal data ("[téléphone]", "[e-mail]")."""
 
 
 class LearningError(NluError):
@@ -62,7 +66,7 @@ class Addition:
 
 def _clean(phrase: str) -> str:
     printable = "".join(ch if ch.isprintable() else " " for ch in phrase)
-    return " ".join(printable.split())
+    return " ".join(_PLACEHOLDER_RE.sub(" ", printable).split())
 
 
 def _key_node(mapping: yaml.Node | None, key: str) -> yaml.Node | None:

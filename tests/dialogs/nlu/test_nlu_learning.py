@@ -125,6 +125,8 @@ def test_duplicates_and_held_out_lines_are_skipped() -> None:
         "already an example of horaires", "a held-out evaluation line",
         "longer than 300 characters",
     ]
+    masked = learn_examples(INTENTS, "agent", ["rappelez moi au [téléphone] ou par [e-mail]"])
+    assert masked.added == ("rappelez moi au ou par",)  # no personal data, not even its label
     unchanged = learn_examples(INTENTS, "dechets", ["euh"])
     assert unchanged.text == INTENTS and unchanged.added == ()
 
