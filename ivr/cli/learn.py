@@ -12,8 +12,8 @@ the held-out set (default: `NAME.nlu-eval.tsv` beside the intents file) with bot
 plays the flow's conversation tests when the intents file is the flow's, and writes the new
 file to `--out` (default: over the intents file) only when neither accuracy dropped and every
 conversation passed; it prints a JSON report on stdout (`Proposal.to_dict` plus
-`conversation_failures` and `written`). Exit codes: 0 written (or nothing to add), 1 refused
-(the broken lines and conversations on stderr), 2 unusable input.
+`conversations_played`, `conversation_failures` and `written`). Exit codes: 0 written (or
+nothing to add), 1 refused (the broken lines and conversations on stderr), 2 unusable input.
 """
 
 from __future__ import annotations
@@ -115,13 +115,15 @@ def run_add(args: argparse.Namespace) -> int:
         phrases = [phrase.text for phrase in parse_missed(_read(args.phrases), str(args.phrases))]
         target = OUT_OF_SCOPE_TARGET if args.out_of_scope else args.intent
         proposal = propose_examples(before, target, phrases, eval_set, source=str(intents))
-        failures = []
-        if proposal.accepted and intents == flow_intents:
+        failures: list[str] = []
+        played = proposal.accepted and intents == flow_intents
+        if played:
             failures = _conversations(flow, proposal.text)
     except (NluError, DialogsError) as err:
         print(f"ivr learn add: {err}", file=sys.stderr)
         return 2
     report = proposal.to_dict()
+    report["conversations_played"] = played
     report["conversation_failures"] = failures
     nothing = proposal.precision is None
     accepted = proposal.accepted and not failures

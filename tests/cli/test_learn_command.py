@@ -60,7 +60,8 @@ def test_add_writes_the_new_intents_when_precision_holds(flows: Path, tmp_path: 
     report = json.loads(done.stdout)
     assert report["added"] == ["il me faudrait un autre bac de tri",
                                "un bac de tri supplémentaire"]
-    assert report["precision"]["accepted"] and report["conversation_failures"] == []
+    assert report["precision"]["accepted"] and report["accepted"]
+    assert report["conversations_played"] and report["conversation_failures"] == []
     assert report["written"] == str(out)
     assert "      - un bac de tri supplémentaire\n" in out.read_text(encoding="utf-8")
     # The flow's own intents file is untouched when --out names another file.
