@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogs.nlu import (
     FrenchUnderstander,
@@ -169,3 +171,39 @@ def test_clear_errors() -> None:
         add_examples("intents:\n  a:\n    examples: []\n", "a", ["x"])
     with pytest.raises(IntentsFileError):
         check_precision(INTENTS, "nothing: here\n", EVAL_SET)
+
+
+SMALL_FILE = (
+    "# a comment\n"
+    "intents:\n"
+    "  a:\n"
+    "    examples: [un, deux]  # flow style\n"
+    "  b:\n"
+    "    examples:\n"
+    "      - trois\n"
+    "out_of_scope:\n"
+    "  - quatre\n"
+)
+
+
+@given(
+    target=st.sampled_from(["a", "b", OUT_OF_SCOPE_TARGET]),
+    phrases=st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("abcéèç xyz'\":#-[]{},&*!?%@`|>0123456789\t\\")),
+            min_size=1, max_size=30,
+        ),
+        max_size=4,
+    ),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_phrase_is_written_so_that_yaml_reads_it_back(target: str, phrases: list[str]) -> None:
+    addition = learn_examples(SMALL_FILE, target, phrases)
+    document = yaml.safe_load(addition.text)
+    examples = (
+        document["out_of_scope"] if target == OUT_OF_SCOPE_TARGET
+        else document["intents"][target]["examples"]
+    )
+    assert examples[len(examples) - len(addition.added):] == list(addition.added)
+    assert len(addition.added) + len(addition.skipped) == len(phrases)
+    assert addition.text.startswith("# a comment\n")
