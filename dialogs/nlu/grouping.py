@@ -3,9 +3,10 @@
 Phrases are normalised like utterances (case, accents, elisions, fillers do not matter; equal
 normal forms are one phrase whose counts add up), turned into TF-IDF vectors with the intent
 scoring's features (`classifier.tfidf_vectors`, IDF over the phrases and the understander's
-examples, so that words every request uses weigh little), then
-clustered around centroids: phrases are taken most frequent first, each joins the group whose
-centroid it is nearest to when that cosine reaches `threshold` (0-1), else starts a group.
+examples, so that words every request uses weigh little), then clustered around centroids:
+phrases are taken most frequent first, each joins the group whose centroid it is nearest to
+when that cosine reaches `threshold` (0-1), else starts a group (an inverted index of the
+groups' summed vectors keeps this fast). Suggestions cost one scoring per distinct phrase.
 Each group carries the intent the current understander would guess for it (a suggestion for
 the admin, with its mean score 0-1). Pure and deterministic: same input, same groups.
 """
@@ -124,9 +125,41 @@ def _suggestion(
     return name, totals[best] / weight
 
 
-def _add(centroid: dict[str, float], vector: Mapping[str, float]) -> None:
-    for feature, value in vector.items():
-        centroid[feature] = centroid.get(feature, 0.0) + value
+def _sum(vectors: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = defaultdict(float)
+    for vector in vectors:
+        for feature, value in vector.items():
+            total[feature] += value
+    return total
+
+
+def _cluster(
+    keys: Sequence[str], vectors: Mapping[str, Mapping[str, float]], threshold: float
+) -> list[list[str]]:
+    """Centroid clustering in `keys` order. Each group keeps the sum of its members' vectors
+    in an inverted index (feature -> group -> value) and its squared norm, so a phrase's
+    cosine to every centroid costs only the features it has."""
+    postings: dict[str, dict[int, float]] = defaultdict(dict)
+    norms: list[float] = []  # squared norm of each group's sum
+    clusters: list[list[str]] = []
+    for key in keys:
+        vector = vectors[key]
+        dots: dict[int, float] = defaultdict(float)
+        for feature, value in vector.items():
+            for group, summed in postings.get(feature, {}).items():
+                dots[group] += value * summed
+        best = max(sorted(dots), key=lambda g: dots[g] / norms[g] ** 0.5, default=-1)
+        if best >= 0 and norms[best] > 0 and dots[best] / norms[best] ** 0.5 >= threshold:
+            norms[best] += 2 * dots[best] + 1.0  # |s + v|^2 with |v| = 1
+            clusters[best].append(key)
+            group = best
+        else:
+            group = len(clusters)
+            norms.append(1.0 if vector else 0.0)
+            clusters.append([key])
+        for feature, value in vector.items():
+            postings[feature][group] = postings[feature].get(group, 0.0) + value
+    return clusters
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
@@ -154,23 +187,10 @@ def group_phrases(
     ]
     found = tfidf_vectors([key.split() for key in keys], background)
     vectors = dict(zip(keys, found, strict=True))
-    sums: list[dict[str, float]] = []
-    centroids: list[dict[str, float]] = []
-    clusters: list[list[str]] = []
-    for key in keys:
-        vector = vectors[key]
-        similarities = [cosine(vector, centroid) for centroid in centroids]
-        best = max(range(len(similarities)), key=lambda i: similarities[i], default=-1)
-        if best >= 0 and similarities[best] >= threshold:
-            clusters[best].append(key)
-            _add(sums[best], vector)
-            centroids[best] = _unit(sums[best])
-        else:
-            clusters.append([key])
-            sums.append(dict(vector))
-            centroids.append(dict(vector))
+    clusters = _cluster(keys, vectors, threshold)
     groups = []
-    for members_keys, centroid in zip(clusters, centroids, strict=True):
+    for members_keys in clusters:
+        centroid = _unit(_sum(vectors[key] for key in members_keys))
         ordered = sorted(
             members_keys,
             key=lambda key: (-merged[key].count, -cosine(vectors[key], centroid), key),
