@@ -57,7 +57,8 @@ def prompt(ctx: Context, node: FormNode, text: str | None = None) -> None:
         if slot.name not in state.slots:
             state.form_slot = slot.name
             ctx.say(slot.prompt if text is None else text)
-            ctx.listen(list(slot.hints), max_digits=10 if slot.kind == "phone" else 1)
+            ctx.listen(list(slot.hints), max_digits=10 if slot.kind == "phone" else 1,
+                       long_answer=slot.kind == "text")
             return
     state.form_slot = CONFIRM
     ctx.say(node.confirm if text is None else text)

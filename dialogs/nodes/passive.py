@@ -1,11 +1,13 @@
-"""Nodes that run without waiting for the caller: say, answer, transfer, hangup, goto,
-condition, set. Each returns the id of the next node, or None when the call has ended."""
+"""Nodes that run without waiting for the caller: say, answer, announce, transfer, hangup,
+goto, condition, set. Each returns the id of the next node, or None when the call has ended.
+An answer is followed by the announcements targeted at its topic (each once per call)."""
 
 from __future__ import annotations
 
 from dialogs.conditions import holds
 from dialogs.context import Context
 from dialogs.flow_model import (
+    AnnounceNode,
     AnswerNode,
     ConditionNode,
     GotoNode,
@@ -15,7 +17,10 @@ from dialogs.flow_model import (
     TransferNode,
 )
 
-PassiveNode = SayNode | AnswerNode | TransferNode | HangupNode | GotoNode | ConditionNode | SetNode
+PassiveNode = (
+    SayNode | AnswerNode | AnnounceNode | TransferNode | HangupNode | GotoNode | ConditionNode
+    | SetNode
+)
 
 
 def run(ctx: Context, node: PassiveNode) -> str | None:
@@ -25,6 +30,9 @@ def run(ctx: Context, node: PassiveNode) -> str | None:
         return node.next
     if isinstance(node, AnswerNode):
         return _answer(ctx, node)
+    if isinstance(node, AnnounceNode):
+        ctx.announce(node.topic, node.which)
+        return node.next
     if isinstance(node, TransferNode):
         return _transfer(ctx, node)
     if isinstance(node, HangupNode):
@@ -54,6 +62,7 @@ def _answer(ctx: Context, node: AnswerNode) -> str:
     entry = node.entry or knowledge.best_entry(node.topic or "", ctx.state.last_text)
     if entry is not None:
         ctx.say(knowledge.entries[entry].answer)
+        ctx.announce(knowledge.entries[entry].topic)
     return node.next
 
 
