@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from dialogs.engine import Engine
 from dialogs.errors import ServiceError
@@ -150,3 +151,25 @@ def test_an_incident_ticket_carries_the_call_id_and_stays_an_incident() -> None:
     (ticket,) = services.tickets
     assert (ticket.reference, ticket.kind, ticket.call_id, ticket.transcript) == (
         "S1001", "incident", "appel-43", ())
+
+
+def test_a_yes_no_scale_stores_one_or_zero_and_every_call_can_be_asked(tmp_path: Path) -> None:
+    folder = default_flow_path().parent
+    for path in folder.glob("mairie.*"):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), encoding="utf-8")
+    flow = tmp_path / "mairie.yaml"
+    text_ = flow.read_text("utf-8").replace('scale: "1-5"', "scale: yes_no").replace(
+        "sample_rate: 0.3", "sample_rate: 1.0")
+    flow.write_text(text_, encoding="utf-8")
+    loaded = load_flow(flow)
+    _, understander = town_hall()
+    assert loaded.hours is not None
+    for call_id, answer, score in (("a", Utterance("oui tout à fait"), 1), ("b", Digits("2"), 0)):
+        services = InMemoryServices(loaded.hours)
+        call = Engine(loaded, understander, services)
+        state, _ = call.start(NOW, call_id=call_id)
+        for item in (Digits("1"), Digits("2"), answer):
+            state, _ = call.step(state, item, NOW)
+        assert [(i, f.scale, f.score) for i, f in services.feedback] == [
+            (call_id, "yes_no", score)]
+        assert state.node == ("au_revoir" if score else "avis_message")
