@@ -49,6 +49,14 @@ cannot_run() {
   unshare --mount --pid --fork true 2>/dev/null || echo "unshare of mount/pid namespaces is refused"
 }
 
+unmount_under() {
+  # Unmount whatever a failed debootstrap may have left mounted below $1 (deepest first).
+  local target
+  for target in $(awk -v root="$1/" 'index($2, root) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount -l "$target" 2>/dev/null || true
+  done
+}
+
 build_root() {
   [ -f "$ROOT/.complete" ] && return 0
   mkdir -p "$CACHE"
@@ -56,10 +64,15 @@ build_root() {
   flock 9
   [ -f "$ROOT/.complete" ] && return 0
   local tmp="$ROOT.building"
-  rm -rf "$tmp"
+  unmount_under "$tmp"
+  rm -rf --one-file-system "$tmp"
   echo "asterisk-sandbox: building $ROOT (debootstrap $SUITE: $PACKAGES), about a minute" >&2
-  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$tmp" >"$CACHE/build-$KEY.log" 2>&1 \
-    || die "debootstrap failed, see $CACHE/build-$KEY.log"
+  if ! debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$tmp" \
+      >"$CACHE/build-$KEY.log" 2>&1; then
+    unmount_under "$tmp"
+    die "debootstrap failed, see $CACHE/build-$KEY.log"
+  fi
+  unmount_under "$tmp"
   # Asterisk runs as root in the chroot: give it its own folders.
   local d
   for d in etc/asterisk var/lib/asterisk var/spool/asterisk var/log/asterisk usr/share/asterisk; do
@@ -94,7 +107,13 @@ start_instance() {
   RTP_END="${RTP_END:-31199}" AMI_SECRET="${AMI_SECRET:-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
   INST="$inst"
   [ -f "$host/pid" ] && kill -0 "$(cat "$host/pid")" 2>/dev/null && die "instance $name is already running"
-  rm -rf "$host"
+  # Instances left by sessions that were killed (their Asterisk died with them): remove the
+  # ones not touched for 10 minutes whose Asterisk is gone.
+  local old
+  for old in $(find "$ROOT/srv/standardiste" -mindepth 1 -maxdepth 1 -type d -mmin +10); do
+    if [ ! -f "$old/pid" ] || ! kill -0 "$(cat "$old/pid")" 2>/dev/null; then rm -rf --one-file-system "$old"; fi
+  done
+  rm -rf --one-file-system "$host"
   mkdir -p "$host"/{etc,run,log,spool,lib,cache,keys}
   local f
   # Debian's stock files for what the test overlay does not care about (tones, hold music).
@@ -169,7 +188,7 @@ stop_instance() {
     for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   rm -f "$host/pid"
-  [ -n "${KEEP_INSTANCE:-}" ] || rm -rf "$host"
+  [ -n "${KEEP_INSTANCE:-}" ] || rm -rf --one-file-system "$host"
 }
 
 case "${1:-}" in

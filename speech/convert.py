@@ -156,3 +156,12 @@ class Rechunker:
         if pad:
             rest += bytes(self._frame_bytes - len(rest))
         return AudioFrame(rest, self._rate, self._channels)
+
+
+def split_frames(frame: AudioFrame, frame_ms: int = 20) -> list[AudioFrame]:
+    """Cut a whole prompt into `frame_ms` frames for sending; the last one is padded with
+    silence (20 ms at 8 kHz is one 320-byte AudioSocket frame)."""
+    rechunker = Rechunker(frame_ms)
+    frames = rechunker.push(frame)
+    tail = rechunker.flush(pad=True)
+    return frames if tail is None else [*frames, tail]

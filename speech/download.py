@@ -36,8 +36,8 @@ class ArchiveInfo:
     """What model-list.json says about one archive."""
 
     name: str
-    size: int
-    """Archive size, bytes."""
+    size: int | None
+    """Archive size, bytes (None when the list does not give a usable one)."""
     md5: str
     """Hex MD5 of the archive."""
 
@@ -61,7 +61,11 @@ def archive_info(base_url: str, name: str, timeout_s: float = 30.0) -> ArchiveIn
             entries = json.loads(response.read().decode("utf-8"))
         for entry in entries:
             if entry.get("name") == name:
-                return ArchiveInfo(name, int(entry["size"]), str(entry["md5"]).lower())
+                size = str(entry.get("size", ""))
+                md5 = str(entry["md5"]).lower()
+                if len(md5) != 32:
+                    raise ValueError(f"MD5 {md5!r} of {name} is not 32 hex digits")
+                return ArchiveInfo(name, int(size) if size.isdigit() else None, md5)
     except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError) as err:
         raise ModelDownloadFailed(f"{url} is not a usable model list: {err}") from err
     raise ModelDownloadFailed(f"{url} does not list the model {name}")
@@ -107,7 +111,8 @@ def _fetch(url: str, dest: Path, info: ArchiveInfo, timeout_s: float, progress: 
     done = 0
     with _get(url, timeout_s) as response, dest.open("wb") as out:
         length = response.headers.get("Content-Length")
-        total = int(length) if length and length.isdigit() else info.size
+        announced = int(length) if length and length.isdigit() else None
+        total = announced if announced is not None else info.size
         progress(0, total)
         try:
             while chunk := response.read(_CHUNK):
@@ -117,10 +122,11 @@ def _fetch(url: str, dest: Path, info: ArchiveInfo, timeout_s: float, progress: 
                 progress(done, total)
         except (OSError, http.client.HTTPException) as err:
             raise ModelDownloadFailed(f"download of {url} broke after {done} bytes: {err}") from err
-    if done != info.size:
-        raise ModelDownloadFailed(
-            f"download of {url} stopped at {done} of {info.size} bytes; nothing was installed"
-        )
+    for expected in (announced, info.size):
+        if expected is not None and done != expected:
+            raise ModelDownloadFailed(
+                f"download of {url} stopped at {done} of {expected} bytes; nothing was installed"
+            )
     if digest.hexdigest() != info.md5:
         raise ModelDownloadFailed(
             f"{url}: MD5 {digest.hexdigest()} differs from the published {info.md5}; "

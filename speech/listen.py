@@ -12,7 +12,8 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 
-from speech.convert import Rechunker
+from speech.convert import Rechunker, concat
+from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
 from speech.recognizer import Recognition, Recognizer
 from speech.vad import (
@@ -93,6 +94,11 @@ async def listen(
     partial = ""
     start_ms = 0.0
     async for frame in frames:
+        if frame.rate != recognizer.input_rate or frame.channels != 1:
+            raise AudioFormatError(
+                f"listen step expects mono {recognizer.input_rate} Hz audio, "
+                f"got {frame.channels} channel(s) at {frame.rate} Hz"
+            )
         for piece in rechunker.push(frame):
             event = segmenter.process(
                 detector.is_speech(piece), FRAME_MS, prompt_playing=prompt_playing()
@@ -107,9 +113,8 @@ async def listen(
                 start_ms = event.start_ms
                 yield Started(event.start_ms, event.barge_in)
                 pre_roll.append(piece)
-                text = ""
-                while pre_roll:
-                    text = await recognizer.accept(pre_roll.popleft())
+                text = await recognizer.accept(concat(pre_roll))  # one decoder call, not 30
+                pre_roll.clear()
             else:
                 text = await recognizer.accept(piece)
             if isinstance(event, SpeechEnded):

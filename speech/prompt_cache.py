@@ -1,7 +1,8 @@
 """Disk cache of synthesised prompts, so a repeated prompt costs no synthesis.
 
 One 16-bit mono WAV per entry, named by the SHA-256 of (text, voice, words per minute, sample
-rate in Hz). Writes are atomic; an unreadable entry counts as a miss and is removed.
+rate in Hz). Writes are atomic; an unreadable entry counts as a miss and is removed. A hit
+refreshes the entry's modification time, so `prune` removes the least recently used first.
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ class PromptCache:
         """The cached audio, or None."""
         path = self._path(key)
         try:
-            return read_wav(path)
+            frame = read_wav(path)
+            path.touch()
+            return frame
         except FileNotFoundError:
             return None
-        except AudioFormatError as err:
+        except (AudioFormatError, OSError) as err:
             log.warning("dropping unreadable cached prompt %s: %s", path, err)
             path.unlink(missing_ok=True)
             return None
@@ -49,3 +52,26 @@ class PromptCache:
         """Store audio for `key` (replacing any previous entry)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         write_wav(self._path(key), frame)
+
+    def prune(self, max_bytes: int) -> int:
+        """Remove least recently used entries until the cache holds at most `max_bytes`;
+        return how many were removed."""
+        if not self.folder.is_dir():
+            return 0
+        entries = []
+        for path in self.folder.glob("*.wav"):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+        entries.sort()
+        total = sum(size for _, size, _ in entries)
+        removed = 0
+        for _, size, path in entries:
+            if total <= max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        return removed

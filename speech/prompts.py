@@ -34,7 +34,8 @@ class RecordedPrompts:
         """Prompt ids that have a recording, sorted."""
         if self.folder is None or not self.folder.is_dir():
             return []
-        return sorted(p.stem for p in self.folder.glob("*.wav") if _PROMPT_ID.match(p.stem))
+        found = self.folder.glob("*.wav")
+        return sorted(p.stem for p in found if p.is_file() and _PROMPT_ID.match(p.stem))
 
     def load(self, prompt_id: str, rate_hz: int) -> AudioFrame | None:
         """The recording for `prompt_id` at `rate_hz`, None when there is none.
@@ -50,7 +51,7 @@ class RecordedPrompts:
             frame = read_wav(path)
         except FileNotFoundError:
             return None
-        except AudioFormatError as err:
+        except (AudioFormatError, OSError) as err:
             raise RecordingInvalid(f"recorded prompt {path} cannot be used: {err}") from err
         if frame.samples == 0:
             raise RecordingInvalid(f"recorded prompt {path} holds no audio")

@@ -20,6 +20,9 @@ def main(argv: list[str]) -> int:
     import pyttsx3  # imported here: only the worker process pays for it
 
     engine = pyttsx3.init()
+    if voice not in {v.id for v in engine.getProperty("voices")}:
+        print(f"pyttsx3 has no voice {voice!r}", file=sys.stderr)
+        return 3
     engine.setProperty("voice", voice)
     engine.setProperty("rate", int(rate))
     engine.save_to_file(text, out)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +30,11 @@ from speech.errors import (
     RecognitionFailed,
 )
 from speech.frames import AudioFrame
+from speech.pool import DecoderPool
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DecoderPool", "Recognition", "Recognizer", "SpeechModel", "Word"]
 
 T = TypeVar("T")
 
@@ -86,6 +91,23 @@ class SpeechModel:
         """Whether `word` is in the model's vocabulary."""
         return int(self.vosk_model.vosk_model_find_word(word)) >= 0
 
+    def spell(self, phrase: str) -> list[str] | None:
+        """`phrase` as words of the model's vocabulary, or None when some word is not in it.
+
+        A word the model lacks is tried split at its elision or hyphens, as models spell them
+        differently: "d'identité" as "d'" + "identité", "rendez-vous" as "rendez" + "vous".
+        """
+        words: list[str] = []
+        for word in phrase.lower().replace("’", "'").split():
+            if self.knows(word):
+                words.append(word)
+                continue
+            parts = [p for p in re.split(r"(?<=')|-", word) if p]
+            if len(parts) < 2 or not all(self.knows(part) for part in parts):
+                return None
+            words.extend(parts)
+        return words
+
     def grammar(self, phrases: Sequence[str]) -> str:
         """The Vosk grammar (JSON list) for `phrases`, keeping only phrases the model can say.
 
@@ -98,8 +120,10 @@ class SpeechModel:
             )
         kept: list[str] = []
         for phrase in phrases:
-            words = phrase.lower().split()
-            if words and all(self.knows(word) for word in words):
+            words = self.spell(phrase)
+            if words is None:
+                log.warning("grammar phrase %r has words outside the model's vocabulary", phrase)
+            elif words:
                 kept.append(" ".join(words))
         if not kept:
             raise GrammarNotSupported(
@@ -118,30 +142,6 @@ def _model_rate(folder: Path) -> int:
         if found:
             return int(found.group(1))
     return 16000
-
-
-class DecoderPool:
-    """A bounded pool of decoder threads shared by every call's recognizers."""
-
-    def __init__(self, max_workers: int = 2) -> None:
-        if max_workers < 1:
-            raise ValueError(f"max_workers must be at least 1, got {max_workers}")
-        self.max_workers = max_workers
-        self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="vosk-decoder")
-
-    async def run(self, func: Callable[..., T], *args: Any) -> T:
-        """Run a blocking decoder call in the pool and await its result."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
-
-    def close(self) -> None:
-        """Stop the threads once the queued work is done."""
-        self._executor.shutdown(wait=True)
-
-    def __enter__(self) -> DecoderPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class Recognizer:
@@ -167,7 +167,10 @@ class Recognizer:
         args: list[Any] = [model.vosk_model, float(model.sample_rate)]
         if grammar is not None:
             args.append(model.grammar(grammar))
-        self._rec = vosk.KaldiRecognizer(*args)
+        try:
+            self._rec = vosk.KaldiRecognizer(*args)
+        except Exception as err:  # vosk raises a bare Exception on failure
+            raise RecognitionFailed(f"Vosk could not create a recognizer: {err}") from err
         self._rec.SetWords(True)
         self._resampler = Resampler(input_rate, model.sample_rate)
         self._segments: list[dict[str, Any]] = []
@@ -195,15 +198,11 @@ class Recognizer:
 
     async def accept(self, frame: AudioFrame) -> str:
         """Decode a frame in the pool; return the partial text so far."""
-        if self._pool is None:
-            return await asyncio.to_thread(self.accept_blocking, frame)
-        return await self._pool.run(self.accept_blocking, frame)
+        return await self._run(self.accept_blocking, frame)
 
     async def finish(self) -> Recognition:
         """End the utterance in the pool and return its final result (the recognizer resets)."""
-        if self._pool is None:
-            return await asyncio.to_thread(self.finish_blocking)
-        return await self._pool.run(self.finish_blocking)
+        return await self._run(self.finish_blocking)
 
     def accept_blocking(self, frame: AudioFrame) -> str:
         """`accept` for callers already off the event loop (benchmarks, evaluation, threads)."""
@@ -248,17 +247,11 @@ class Recognizer:
 
     async def set_grammar(self, phrases: Sequence[str] | None) -> None:
         """Restrict the next utterance to `phrases` (None: free speech), in the pool."""
-        if self._pool is None:
-            await asyncio.to_thread(self.set_grammar_blocking, phrases)
-        else:
-            await self._pool.run(self.set_grammar_blocking, phrases)
+        await self._run(self.set_grammar_blocking, phrases)
 
     async def reset(self) -> None:
         """Drop the utterance under way (a listen step that was abandoned), in the pool."""
-        if self._pool is None:
-            await asyncio.to_thread(self.reset_blocking)
-        else:
-            await self._pool.run(self.reset_blocking)
+        await self._run(self.reset_blocking)
 
     def reset_blocking(self) -> None:
         """`reset` for callers already off the event loop."""
@@ -287,6 +280,11 @@ class Recognizer:
                     code="grammar_mid_utterance",
                 )
             self._rec.SetGrammar(grammar)
+
+    async def _run(self, func: Callable[..., T], *args: Any) -> T:
+        if self._pool is None:
+            return await asyncio.to_thread(func, *args)
+        return await self._pool.run(func, *args)
 
     def _feed(self, pcm: bytes) -> None:
         if pcm and self._rec.AcceptWaveform(pcm):

@@ -53,6 +53,8 @@ class SpeechSettings:
     """Longest one synthesis may take before its engine is killed, seconds (IVR_TTS_TIMEOUT)."""
     prompt_cache_dir: Path = field(default_factory=lambda: cache_home(os.environ) / "prompts")
     """Disk cache of synthesised prompts (IVR_PROMPT_CACHE)."""
+    prompt_cache_max_mb: float = 200.0
+    """Size the prompt cache is trimmed to at start-up, megabytes (IVR_PROMPT_CACHE_MB)."""
     recorded_prompts_dir: Path | None = None
     """Folder of recorded prompts named `<prompt_id>.wav` that replace synthesis
     (IVR_PROMPTS_DIR); None: none."""
@@ -88,5 +90,6 @@ class SpeechSettings:
             speech_rate_wpm=int(number("IVR_TTS_RATE", 160, int)),
             synthesis_timeout_s=number("IVR_TTS_TIMEOUT", 15.0, float),
             prompt_cache_dir=path("IVR_PROMPT_CACHE") or cache_home(env) / "prompts",
+            prompt_cache_max_mb=number("IVR_PROMPT_CACHE_MB", 200.0, float),
             recorded_prompts_dir=path("IVR_PROMPTS_DIR"),
         )

@@ -25,7 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from speech.convert import resample
+import numpy as np
+
+from speech.convert import resample, samples_of
 from speech.errors import AudioFormatError, SynthesisFailed
 from speech.frames import AudioFrame
 from speech.prompt_cache import PromptCache
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 FRENCH_VOICES = ("roa/fr", "roa/fr-be", "roa/fr-ch")
 """espeak-ng French voices (France, Belgium, Switzerland)."""
 _VOICE = re.compile(r"^[\w+-]+(/[\w+-]+)*$")
+_AUDIBLE = 64
+"""Peak sample value below which an engine's output counts as silence (about -54 dBFS)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +105,8 @@ class SubprocessEngine(SynthesisEngine):
                 raise SynthesisFailed(
                     f"{self.name} wrote no usable audio: {err}", code="synthesis_empty"
                 ) from err
-        if frame.samples == 0:
-            raise SynthesisFailed(f"{self.name} wrote an empty file", code="synthesis_empty")
+        if frame.samples == 0 or int(np.abs(samples_of(frame).astype(np.int32)).max()) < _AUDIBLE:
+            raise SynthesisFailed(f"{self.name} wrote no sound", code="synthesis_empty")
         return frame
 
 
@@ -156,13 +160,16 @@ class Synthesizer:
 
     @classmethod
     def from_settings(cls, settings: SpeechSettings) -> Synthesizer:
-        """pyttsx3 first, espeak-ng directly as the fallback, with the disk cache."""
+        """pyttsx3 first, espeak-ng directly as the fallback, with the disk cache (trimmed to
+        its size limit here, once)."""
+        cache = PromptCache(settings.prompt_cache_dir)
+        cache.prune(int(settings.prompt_cache_max_mb * 1_000_000))
         return cls(
             [Pyttsx3Engine(), EspeakEngine()],
             voice=settings.voice,
             rate_wpm=settings.speech_rate_wpm,
             timeout_s=settings.synthesis_timeout_s,
-            cache=PromptCache(settings.prompt_cache_dir),
+            cache=cache,
         )
 
     @property

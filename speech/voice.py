@@ -2,10 +2,16 @@
 
 Frames must be mono 16-bit PCM of 10, 20 or 30 ms at 8 000, 16 000, 32 000 or 48 000 Hz (one
 320-byte AudioSocket frame is 20 ms at 8 kHz). Other rates go through `speech.convert` first.
+
+A frame quieter than `min_rms` (root mean square of the samples, in 16-bit sample units; 60 is
+about -55 dBFS) is never voice: webrtcvad was seen taking a faint steady line noise that
+follows speech for voice for seconds on end, which kept utterances open. Telephone speech sits
+far above that floor (about 1 500 RMS for normal speech, 150 for speech 20 dB quieter).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import webrtcvad
 
 from speech.errors import AudioFormatError
@@ -20,10 +26,13 @@ VAD_FRAME_MS = frozenset({10, 20, 30})
 class VoiceDetector:
     """Says whether a frame holds voice. Aggressiveness 0 (lenient) to 3 (strict)."""
 
-    def __init__(self, aggressiveness: int = 2) -> None:
+    def __init__(self, aggressiveness: int = 2, min_rms: float = 60.0) -> None:
         if aggressiveness not in range(4):
             raise ValueError(f"aggressiveness must be 0, 1, 2 or 3, got {aggressiveness}")
+        if min_rms < 0:
+            raise ValueError(f"min_rms must not be negative, got {min_rms}")
         self.aggressiveness = aggressiveness
+        self.min_rms = min_rms
         self._vad = webrtcvad.Vad(aggressiveness)
 
     def is_speech(self, frame: AudioFrame) -> bool:
@@ -37,4 +46,8 @@ class VoiceDetector:
             raise AudioFormatError(
                 f"voice detection needs 10, 20 or 30 ms frames, got {frame.duration_ms:g} ms"
             )
-        return bool(self._vad.is_speech(frame.pcm, frame.rate))
+        voiced = bool(self._vad.is_speech(frame.pcm, frame.rate))
+        if voiced and self.min_rms > 0:
+            samples = np.frombuffer(frame.pcm, dtype="<i2").astype(np.float64)
+            voiced = float(np.sqrt(np.mean(samples * samples))) >= self.min_rms
+        return voiced

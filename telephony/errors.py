@@ -5,8 +5,11 @@ Codes in use (dotted, stable, for logs and callers to branch on):
 - ``audiosocket.timeout``: a peer stopped sending (no message within the read timeout).
 - ``audiosocket.closed``: writing to a connection that is gone.
 - ``audiosocket.format``: audio in a format AudioSocket cannot carry (rate, channels, size).
-- ``ami.connect``, ``ami.login``, ``ami.timeout``, ``ami.action``, ``ami.closed``,
-  ``ami.value``, ``ami.not_found``: see `telephony.ami`.
+- ``audiosocket.listen``: the server cannot listen on its address.
+- ``ami.connect`` (AMI unreachable), ``ami.login`` (refused), ``ami.timeout`` (no answer or
+  no connection in time), ``ami.action`` (Asterisk answered with an error), ``ami.closed``
+  (connection lost during an action), ``ami.value`` (a value that would break the framing),
+  ``ami.not_found`` (no such queue or call).
 """
 
 from __future__ import annotations

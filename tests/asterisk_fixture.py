@@ -17,7 +17,7 @@ import os
 import socket
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -78,10 +78,11 @@ class AsteriskSandbox:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def ami_settings(self, **overrides: float) -> AmiSettings:
-        return AmiSettings(
-            host="127.0.0.1", port=self.ami_port, username="standardiste",
-            secret=self.ami_secret, **overrides,  # type: ignore[arg-type]
+        """Settings to reach this Asterisk's manager (timings can be overridden)."""
+        settings = AmiSettings(
+            host="127.0.0.1", port=self.ami_port, username="standardiste", secret=self.ami_secret
         )
+        return replace(settings, **overrides)
 
 
 def sandbox_unavailable() -> str | None:

@@ -13,13 +13,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.storage.errors import InvalidValue, NotFound, SlotTaken, SlotUnavailable
 from ivr.storage.models import Appointment, Call
 from ivr.storage.phone import normalise_phone
 from ivr.storage.records import AppointmentRecord
+from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
 
 
@@ -127,11 +127,9 @@ def book(
         phone=None if phone is None else normalise_phone(phone), call_id=call_id,
         created_at=utc_now(),
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as err:
-        raise SlotTaken(f"{hours.service} at {starts_at.isoformat()} is already booked") from err
+    taken = SlotTaken(f"{hours.service} at {starts_at.isoformat()} is already booked")
+    with savepoint(session, taken):
+        session.add(row)
     return record_of(row)
 
 

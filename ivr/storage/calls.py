@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.privacy.masking import mask_text
@@ -19,6 +18,7 @@ from ivr.storage.errors import Conflict, InvalidValue, NotFound
 from ivr.storage.models import OUTCOMES, SPEAKERS, Call, Turn
 from ivr.storage.phone import optional_phone
 from ivr.storage.records import CallRecord, TurnRecord
+from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
 
 
@@ -46,11 +46,8 @@ def start_call(
         raise InvalidValue("call id must be 1 to 64 characters")
     row = Call(id=call_id, caller_number=optional_phone(caller_number),
                started_at=started_at or utc_now())
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as err:
-        raise Conflict(f"call {call_id} already recorded") from err
+    with savepoint(session, Conflict(f"call {call_id} already recorded")):
+        session.add(row)
     return _record(row)
 
 

@@ -12,12 +12,12 @@ import re
 
 import yaml
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.storage.errors import Conflict, InvalidValue, NotFound
 from ivr.storage.models import FlowVersion
 from ivr.storage.records import FlowVersionRecord
+from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -53,11 +53,8 @@ def save_version(session: Session, name: str, yaml_text: str, *, author: str) ->
         name=name, version=(last or 0) + 1, yaml_text=yaml_text, author=author,
         created_at=utc_now(), published=False,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as err:
-        raise Conflict(f"another version of {name} was saved at the same time") from err
+    with savepoint(session, Conflict(f"another version of {name} was saved at the same time")):
+        session.add(row)
     return _record(row)
 
 
@@ -75,11 +72,8 @@ def publish(session: Session, name: str, version: int) -> FlowVersionRecord:
         .execution_options(synchronize_session="fetch")
     )
     row.published = True
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as err:
-        raise Conflict(f"flow {name} was published by someone else at the same time") from err
+    with savepoint(session, Conflict(f"flow {name} was published by someone else meanwhile")):
+        session.flush()
     return _record(row)
 
 

@@ -11,12 +11,12 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.storage.errors import Conflict, InvalidValue, NotFound
 from ivr.storage.models import ROLES, User
 from ivr.storage.records import UserRecord
+from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -47,11 +47,8 @@ def create_user(
     check_password_rules(password)
     row = User(username=username, password_hash=hasher.hash(password), role=role, active=True,
                created_at=utc_now())
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as err:
-        raise Conflict(f"user {username} already exists") from err
+    with savepoint(session, Conflict(f"user {username} already exists")):
+        session.add(row)
     return record_of(row)
 
 

@@ -17,14 +17,22 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ivr.health import DatabaseProbe, StatusProbe
 from ivr.metrics import ServiceMetrics
 from ivr.storage.database import Database
-from ivr.web import routes_admin, routes_agent, routes_auth, routes_health, routes_prompts
+from ivr.web import (
+    routes_admin,
+    routes_agent,
+    routes_auth,
+    routes_health,
+    routes_privacy,
+    routes_prompts,
+    routes_users,
+)
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
 from ivr.web.ratelimit import LoginLimiter
@@ -67,10 +75,16 @@ def create_app(
     )
 
     @app.middleware("http")
-    async def _security_headers(
+    async def _size_limit_and_security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_body_bytes:
+            response: Response = JSONResponse(
+                {"code": "too_large", "message": f"requests are limited to "
+                 f"{settings.max_body_bytes} bytes"}, status_code=413)
+        else:
+            response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -80,7 +94,9 @@ def create_app(
         return RedirectResponse("/agent", status_code=303)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, routes_agent, routes_admin, routes_prompts, routes_health):
+    routers = (routes_auth, routes_agent, routes_admin, routes_prompts, routes_privacy,
+               routes_users, routes_health)
+    for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
     return app

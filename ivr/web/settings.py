@@ -17,5 +17,7 @@ class WebSettings:
     """Window of the sign-in rate limit, seconds."""
     probe_timeout_s: float = 2.0
     """How long /healthz waits for one status probe, seconds."""
+    max_body_bytes: int = 8 * 1024 * 1024
+    """Largest request body accepted (by its Content-Length), bytes; larger ones get 413."""
     timezone: str = "Europe/Paris"
     """IANA time zone in which pages show times (stored times are UTC)."""

@@ -1,7 +1,9 @@
 """Which Asterisk channel carries which call: AudioSocket UUID -> caller's channel name.
 
 The dialplan sets ``STANDARDISTE_UUID`` on the caller's channel before connecting it to the
-assistant; AMI reports it in a ``VarSet`` event (``Channel``, ``Variable``, ``Value``). Channels
+assistant and announces it with ``UserEvent(StandardisteCall,Uuid: ...)`` (AMI class "user";
+the event's ``Channel`` is the caller's). An AMI user that may also read the "dialplan" class
+gets the ``VarSet`` event (``Channel``, ``Variable``, ``Value``), used the same way. Channels
 can be renamed (``Rename``: ``Channel`` -> ``Newname``) and end (``Hangup``). The AudioSocket
 leg itself (``AudioSocket/...``, which inherits the variable) is not the caller's channel.
 Pure bookkeeping: events in, a lookup out, no I/O.
@@ -36,20 +38,24 @@ class ChannelMap:
     def add(self, call_id: uuid.UUID, channel: str) -> None:
         self._by_uuid[call_id] = channel
 
+    def _learn(self, channel: str, value: str) -> bool:
+        call_id = parse_uuid(value)
+        if call_id is None or not channel or is_audiosocket(channel):
+            return False
+        self._by_uuid[call_id] = channel
+        return True
+
     def __len__(self) -> int:
         return len(self._by_uuid)
 
     def update(self, event: AmiEvent) -> bool:
         """Apply one event; True if the map changed."""
+        if event.name == "UserEvent" and event.get("UserEvent") == "StandardisteCall":
+            return self._learn(event.get("Channel"), event.get("Uuid"))
         if event.name == "VarSet":
-            channel = event.get("Channel")
-            if event.get("Variable").lstrip("_") != UUID_VARIABLE or is_audiosocket(channel):
+            if event.get("Variable").lstrip("_") != UUID_VARIABLE:
                 return False
-            call_id = parse_uuid(event.get("Value"))
-            if call_id is None or not channel:
-                return False
-            self._by_uuid[call_id] = channel
-            return True
+            return self._learn(event.get("Channel"), event.get("Value"))
         if event.name == "Rename":
             old, new = event.get("Channel"), event.get("Newname")
             changed = False

@@ -20,38 +20,27 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
-from telephony.ami.protocol import AmiEvent, AmiResponse
+from telephony.ami.protocol import AmiEvent, AmiResponse, dialplan_text
 from telephony.ami.session import AmiSession
+from telephony.ami.settings import AmiSettings
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class AmiSettings:
-    """How to reach Asterisk's manager interface."""
+class OriginateResult:
+    """How a call placed with `AmiClient.originate` went."""
 
-    host: str = "127.0.0.1"
-    """AMI address (``bindaddr`` of manager.conf)."""
-    port: int = 5038
-    """AMI TCP port."""
-    username: str = "standardiste"
-    """AMI user (manager_standardiste.conf)."""
-    secret: str = field(default="", repr=False)
-    """AMI secret; never logged."""
-    action_timeout_s: float = 5.0
-    """Seconds an action waits for the connection and for its answer."""
-    reconnect_min_s: float = 0.5
-    """First delay before reconnecting, seconds (doubles at each failure)."""
-    reconnect_max_s: float = 30.0
-    """Longest delay between reconnection attempts, seconds."""
-    ping_interval_s: float = 10.0
-    """Seconds between keep-alive pings; a ping without answer drops the connection."""
-    event_queue_size: int = 1000
-    """Events buffered per `events()` reader before the oldest are dropped."""
+    answered: bool
+    """True when the called party answered."""
+    reason: int
+    """Asterisk's outcome code: 4 answered, 5 busy, 3 no answer, 8 congestion, 0 failure."""
+    channel: str
+    """The channel that was dialled (empty when none could be created)."""
 
 
 class AmiClient:
@@ -68,6 +57,7 @@ class AmiClient:
         self._task: asyncio.Task[None] | None = None
         self._subscribers: set[asyncio.Queue[AmiEvent]] = set()
         self._channel_changed = asyncio.Event()
+        self._originates: dict[str, asyncio.Future[AmiEvent]] = {}
 
     async def start(self) -> None:
         """Start the connection loop (returns at once; see `wait_connected`)."""
@@ -136,6 +126,9 @@ class AmiClient:
                     return f"ping failed: {err}"
 
     def _on_event(self, event: AmiEvent) -> None:
+        waiter = self._originates.get(event.get("ActionID"))
+        if event.name == "OriginateResponse" and waiter is not None and not waiter.done():
+            waiter.set_result(event)
         if self.channels.update(event):
             # Wake whoever waits in channel_for(); later waiters get a fresh event.
             self._channel_changed.set()
@@ -157,14 +150,19 @@ class AmiClient:
             self._subscribers.discard(queue)
 
     async def action(
-        self, name: str, keys: Mapping[str, str], variables: Mapping[str, str] | None = None
+        self,
+        name: str,
+        keys: Mapping[str, str],
+        variables: Mapping[str, str] | None = None,
+        action_id: str | None = None,
     ) -> AmiResponse:
         """Send an action once connected; ``ami.action`` if Asterisk answers with an error."""
         await self.wait_connected()
         session = self._session
         if session is None:
             raise TelephonyError("ami.closed", f"AMI connection lost before {name}")
-        response = await session.send(name, keys, variables, self.settings.action_timeout_s)
+        wait = self.settings.action_timeout_s
+        response = await session.send(name, keys, variables, wait, action_id)
         if not response.success:
             raise TelephonyError("ami.action", f"{name} refused: {response.message}")
         return response
@@ -186,6 +184,18 @@ class AmiClient:
         keys = {"Channel": channel, "Context": context, "Exten": exten, "Priority": str(priority)}
         await self.action("Redirect", keys)
 
+    async def transfer(
+        self, call_id: uuid.UUID, reason: str, summary: str = "", target: str = "queue"
+    ) -> str:
+        """Hand a call to the agents: the reason and summary become channel variables the
+        agent's dialplan shows (caller name, UserEvent), then the call moves to ``target``
+        (``queue`` or an agent's extension) of the transfer context. Returns the channel."""
+        channel = await self.channel_for(call_id)
+        await self.setvar(channel, "STANDARDISTE_REASON", dialplan_text(reason, 80))
+        await self.setvar(channel, "STANDARDISTE_SUMMARY", dialplan_text(summary, 240))
+        await self.redirect(channel, self.settings.transfer_context, target)
+        return channel
+
     async def hangup(self, channel: str, cause: int | None = None) -> None:
         """Hang a channel up (Q.850 ``cause``, e.g. 16 normal clearing)."""
         keys = {"Channel": channel}
@@ -202,8 +212,9 @@ class AmiClient:
         caller_id: str | None = None,
         variables: Mapping[str, str] | None = None,
         timeout_s: float = 30.0,
-    ) -> None:
-        """Start a call (a call-back): ``channel`` is dialled, then runs context/exten."""
+    ) -> OriginateResult:
+        """Place a call (a call-back): ``channel`` is dialled for up to ``timeout_s`` seconds;
+        once answered it runs context/exten/priority. Returns when it was answered or failed."""
         keys = {
             "Channel": channel,
             "Context": context,
@@ -214,7 +225,23 @@ class AmiClient:
         }
         if caller_id:
             keys["CallerID"] = caller_id
-        await self.action("Originate", keys, variables)
+        action_id = f"standardiste-originate-{uuid.uuid4()}"
+        waiter = asyncio.get_running_loop().create_future()
+        self._originates[action_id] = waiter
+        try:
+            await self.action("Originate", keys, variables, action_id)
+            async with asyncio.timeout(timeout_s + self.settings.action_timeout_s):
+                event = await waiter
+        except TimeoutError as err:
+            raise TelephonyError("ami.timeout", f"no outcome for the call to {channel}") from err
+        finally:
+            del self._originates[action_id]
+        reason = event.get("Reason")
+        return OriginateResult(
+            answered=event.get("Response").lower() == "success",
+            reason=int(reason) if reason.isdigit() else 0,
+            channel=event.get("Channel"),
+        )
 
     async def queue_summary(self, queue: str) -> dict[str, int]:
         """A queue's counts: LoggedIn, Available, Callers, HoldTime, TalkTime, LongestHoldTime."""

@@ -90,11 +90,12 @@ class AmiSession:
         keys: Mapping[str, str],
         variables: Mapping[str, str] | None = None,
         wait_s: float = 5.0,
+        action_id: str | None = None,
     ) -> AmiResponse:
         """Send one action, wait for its response (and its event list)."""
         if self.closed.done():
             raise TelephonyError("ami.closed", f"AMI connection closed: {self.closed.result()}")
-        action_id = f"standardiste-{next(self._ids)}"
+        action_id = action_id or f"standardiste-{next(self._ids)}"
         data = format_action(action, action_id, keys, variables or {})
         pending = _Pending(asyncio.get_running_loop().create_future())
         self._pending[action_id] = pending

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import struct
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from speech.frames import AudioFrame
 from telephony.errors import TelephonyError
@@ -29,28 +31,34 @@ KIND_UUID = 0x01
 KIND_DTMF = 0x03
 KIND_ERROR = 0xFF
 
-AUDIO_KINDS: dict[int, int] = {
-    0x10: 8000,
-    0x11: 12000,
-    0x12: 16000,
-    0x13: 24000,
-    0x14: 32000,
-    0x15: 44100,
-    0x16: 48000,
-    0x17: 96000,
-    0x18: 192000,
-}
+AUDIO_KINDS: Mapping[int, int] = MappingProxyType(
+    {
+        0x10: 8000,
+        0x11: 12000,
+        0x12: 16000,
+        0x13: 24000,
+        0x14: 32000,
+        0x15: 44100,
+        0x16: 48000,
+        0x17: 96000,
+        0x18: 192000,
+    }
+)
 """Audio message kind -> sample rate in Hz."""
 
-KIND_FOR_RATE: dict[int, int] = {rate: kind for kind, rate in AUDIO_KINDS.items()}
+KIND_FOR_RATE: Mapping[int, int] = MappingProxyType(
+    {rate: kind for kind, rate in AUDIO_KINDS.items()}
+)
 """Sample rate in Hz -> audio message kind."""
 
-ERROR_CODES: dict[int, str] = {
-    0x00: "none",
-    0x01: "the calling party hung up",
-    0x02: "frame forwarding error",
-    0x04: "memory (allocation) error",
-}
+ERROR_CODES: Mapping[int, str] = MappingProxyType(
+    {
+        0x00: "none",
+        0x01: "the calling party hung up",
+        0x02: "frame forwarding error",
+        0x04: "memory (allocation) error",
+    }
+)
 """Asterisk's own error codes (the first payload byte of an 0xff message)."""
 
 DIGITS = frozenset("0123456789*#ABCD")

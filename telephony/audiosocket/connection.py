@@ -1,11 +1,12 @@
 """One AudioSocket call: typed events in, paced audio out.
 
-Incoming messages are read with a timeout (Asterisk sends audio every 20 ms, so silence on the
-socket means the peer is gone) and turned into events: `AudioReceived` (with its rate),
-`DigitReceived`, `ErrorReceived`, and a final `HangupReceived` (explicit 0x00, or the peer simply
-closed the connection, which Asterisk does when the caller hangs up). Malformed input raises
-`TelephonyError` (``audiosocket.protocol`` or ``audiosocket.timeout``); the server logs it and
-ends this call only.
+Incoming messages are read with a timeout (Asterisk sends audio every 20 ms while media comes
+in, so a long silence on the socket means the peer is gone) and turned into events:
+`AudioReceived` (with its rate), `DigitReceived`, `ErrorReceived`, and a final
+`HangupReceived` (explicit 0x00, or the peer simply closed the connection, which Asterisk
+does when the caller hangs up). Malformed input raises `TelephonyError`
+(``audiosocket.protocol`` or ``audiosocket.timeout``); the server logs it and ends this call
+only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import AsyncIterator, Iterable
 from speech.frames import AudioFrame
 from telephony.audiosocket.codec import (
     HEADER,
+    AudioReceived,
     Event,
     HangupReceived,
     check_header,
@@ -81,6 +83,9 @@ class AudioSocketConnection:
         self._writer = writer
         self._read_timeout = read_timeout
         self._ended = False
+        self.rate: int | None = None
+        """Sample rate (Hz) of the caller's audio, known from the first audio message; send
+        prompts at this rate so that Asterisk needs no resampling."""
         self.audio = PacedWriter(self._send)
         """Outbound audio: ``play()`` prompts, ``flush()`` on barge-in."""
 
@@ -101,6 +106,8 @@ class AudioSocketConnection:
             event = decode_event(*message)
             if isinstance(event, HangupReceived):
                 self._ended = True
+            elif isinstance(event, AudioReceived) and self.rate is None:
+                self.rate = event.frame.rate
             yield event
 
     def play(self, audio: AudioFrame | Iterable[AudioFrame]) -> Playback:

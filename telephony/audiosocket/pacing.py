@@ -130,6 +130,9 @@ class PacedWriter:
         self._closing = False
         self.frames_sent = 0
         """Frames written since the writer started."""
+        self.restarts = 0
+        """Times the schedule started anew because the writer was over a frame late (the
+        event loop or the machine was starved): each loses that delay instead of bursting."""
 
     def play(self, audio: AudioFrame | Iterable[AudioFrame]) -> Playback:
         """Queue a prompt after the ones already queued; returns its handle."""
@@ -198,6 +201,7 @@ class PacedWriter:
                     await self._sleep(decision.seconds)
                     continue
                 if anchor is not None and decision.index == 0:
+                    self.restarts += 1
                     log.debug("paced writer was late; new schedule from now")
                 anchor, index = decision.anchor, decision.index
                 chunk = playback.chunks.popleft()

@@ -4,7 +4,8 @@ Each connection must open with the call's UUID within ``handshake_timeout``; the
 coroutine (the call session) gets an `AudioSocketConnection`. Whatever happens (the handler
 returns or raises, the peer vanishes or sends garbage) the connection's writer task and socket
 are released and the reason is logged; other calls are not affected. Connections beyond
-``max_calls`` are closed at once, which makes Asterisk's dialplan take its fallback path.
+``max_calls`` are closed at once; the shipped dialplan takes a leg closed within a second as
+a refusal and sends the caller to its fallback (the agents, or an apology).
 `close()` stops accepting, gives running calls until a deadline, then cancels them.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.privacy.masking import mask_text
+from ivr.privacy.masking import NUMBER_LABEL, mask_text
 from ivr.privacy.numbers import is_number_word, word_groups
 
 MASKED = [
@@ -117,3 +117,17 @@ def test_number_words_are_recognised_whole() -> None:
     assert is_number_word("quatre-vingt-dix-neuf")
     assert not is_number_word("rendez-vous")
     assert not is_number_word("deux-roues")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("a" * 100_000, "a" * 100_000),
+     ("a point " * 3000, "a point " * 3000),
+     ("a." * 20_000 + "@", "a." * 20_000 + "@"),
+     ("1" * 50_000, NUMBER_LABEL),
+     ("x arobase " * 5000, "x arobase " * 5000)],
+    ids=["long-word", "point-chain", "dotted", "long-digits", "arobase-chain"],
+)
+def test_huge_or_odd_input_is_handled(text: str, expected: str) -> None:
+    # Quadratic regular expressions would make these take minutes; bounded ones take ms.
+    assert mask_text(text) == expected

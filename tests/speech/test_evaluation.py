@@ -16,7 +16,7 @@ from speech.errors import ModelUnavailable
 from speech.evaluation import french_number, normalize, parse_transcripts, word_errors
 from speech.models import model_path
 from speech.settings import SpeechSettings
-from tests.speech.conftest import KO_MODEL_DIR
+from tests.speech.conftest import KO_MODEL_DIR, asterisk_sound
 
 
 def test_transcript_parsing_skips_comments_and_non_speech() -> None:
@@ -91,6 +91,7 @@ def test_word_errors() -> None:
 
 def test_eval_asr_runs_on_real_recordings(capsys: pytest.CaptureFixture[str]) -> None:
     # The Korean model cannot score French, but every stage runs on real recordings.
+    asterisk_sound("activated")
     assert main(["eval-asr", "--model", str(KO_MODEL_DIR), "--limit", "2"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == 2 and report["reference_words"] >= 2

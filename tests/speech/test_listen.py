@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from speech.convert import Rechunker, concat, silence
+import numpy as np
+import pytest
+
+from speech.convert import Rechunker, concat, frame_of, silence
+from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
 from speech.listen import Final, ListenEvent, NoInput, Partial, Started, listen
 from speech.recognizer import DecoderPool, Recognizer, SpeechModel
@@ -43,6 +47,7 @@ async def test_speech_between_silences_gives_started_partials_final_and_skips_si
     # decoded: not the 2 s before nor the 2.4 s after.
     budget = speech.duration_ms + settings.pre_roll_ms + settings.barge_in_ms + 600 + 100
     assert recognizer.decoded_ms <= budget
+    assert recognizer.decoded_ms >= speech.duration_ms + settings.pre_roll_ms  # nothing clipped
     assert recognizer.decoded_ms < audio.duration_ms / 2
 
 
@@ -97,3 +102,33 @@ async def test_one_recognizer_serves_successive_steps_even_after_an_abandoned_on
         events = await collect(listen(frames_of(audio), recognizer, VoiceDetector()))
         final = events[-1]
         assert isinstance(final, Final) and final.recognition.text == "안녕하세요"
+
+
+async def test_audio_at_the_wrong_rate_is_refused_before_anything_is_decoded(
+    ko_model: SpeechModel,
+) -> None:
+    recognizer = Recognizer(ko_model, input_rate=8000)
+    with pytest.raises(AudioFormatError, match="8000 Hz"):
+        await collect(listen(frames_of(silence(100, 16000)), recognizer, VoiceDetector()))
+    assert recognizer.decoded_ms == 0
+
+
+async def test_a_cough_during_a_prompt_does_not_barge_in(
+    ko_model: SpeechModel, speak: Speak
+) -> None:
+    rng = np.random.default_rng(7)
+    burst = rng.normal(0.0, 6000.0, 1200) * np.hanning(1200)  # 150 ms of loud noise
+    cough = frame_of(burst, 8000)
+    audio = concat([silence(500, 8000), cough, silence(1500, 8000)])
+    recognizer = Recognizer(ko_model, input_rate=8000, grammar=PHRASES)
+    detector = VoiceDetector()
+    flags = [detector.is_speech(f) for f in Rechunker(20).push(audio)]
+    assert any(flags), "the burst should at least look like voice to webrtcvad"
+    events = await collect(
+        listen(frames_of(audio), recognizer, VoiceDetector(), prompt_playing=lambda: True)
+    )
+    assert events == [] and recognizer.decoded_ms == 0
+    # Without a prompt playing, the same burst is long enough to open an utterance.
+    settings = SegmenterSettings(no_input_ms=0)
+    alone = await collect(listen(frames_of(audio), recognizer, VoiceDetector(), settings))
+    assert isinstance(alone[0], Started) and not alone[0].barge_in

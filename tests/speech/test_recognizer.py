@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from pathlib import Path
 
@@ -84,6 +85,16 @@ def test_grammar_errors_are_clear(ko_model: SpeechModel) -> None:
         Recognizer(static, grammar=PHRASES)
     # Phrases with unknown words are dropped, the rest still works.
     assert ko_model.grammar(["bonjour", "안녕하세요"]) == '["안녕하세요"]'
+
+
+def test_phrases_are_spelled_with_the_model_vocabulary(ko_model: SpeechModel) -> None:
+    assert ko_model.spell("전화 번호") == ["전화", "번호"]
+    # A hyphenated or elided word the model lacks is split into words it has.
+    assert ko_model.spell("안녕하세요-감사합니다") == ["안녕하세요", "감사합니다"]
+    assert ko_model.spell("bonjour-madame") is None
+    assert json.loads(ko_model.grammar(["안녕하세요-감사합니다", "xyz"])) == [
+        "안녕하세요 감사합니다"
+    ]
 
 
 def test_silence_gives_an_empty_result(ko_model: SpeechModel) -> None:

@@ -22,7 +22,7 @@ from speech.tts import EspeakEngine, Pyttsx3Engine, SynthesisRequest, Synthesize
 from speech.voice import VoiceDetector
 from speech.wav import read_wav, write_wav
 from tests.speech.conftest import tone
-from tests.speech.doubles import CountingEngine, HangingEngine, SilentEngine
+from tests.speech.doubles import CountingEngine, HangingEngine, MuteEngine, SilentEngine
 
 TEXT = "Bonjour, vous êtes bien à la mairie de Saint-Martin. Que puis-je faire pour vous ?"
 
@@ -69,6 +69,21 @@ def test_repeated_prompt_is_served_from_the_disk_cache(tmp_path: Path) -> None:
     assert engine.calls == 4
 
 
+def test_cache_prunes_the_least_recently_used(tmp_path: Path) -> None:
+    cache = PromptCache(tmp_path)
+    for index in range(3):
+        key = PromptCache.key(f"prompt {index}", "roa/fr", 160, 8000)
+        cache.put(key, tone(440.0, 1000, 8000))
+        os.utime(tmp_path / f"{key}.wav", (1000 + index, 1000 + index))
+    oldest = PromptCache.key("prompt 0", "roa/fr", 160, 8000)
+    assert cache.get(oldest) is not None  # a hit makes it the most recently used
+    size = (tmp_path / f"{oldest}.wav").stat().st_size
+    assert cache.prune(2 * size) == 1
+    assert cache.get(oldest) is not None
+    assert cache.get(PromptCache.key("prompt 1", "roa/fr", 160, 8000)) is None
+    assert cache.prune(0) == 2 and list(tmp_path.iterdir()) == []
+
+
 async def test_hung_engine_is_killed_and_the_fallback_speaks(tmp_path: Path) -> None:
     hanging = HangingEngine(tmp_path / "pid")
     fallback = EspeakEngine()
@@ -93,12 +108,18 @@ async def test_every_engine_failing_gives_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SynthesisFailed, match="no usable audio") as empty:
         await silent.synthesize("Bonjour", 8000)
     assert empty.value.code == "synthesis_empty"
+    with pytest.raises(SynthesisFailed, match="mute wrote no sound") as mute:
+        await Synthesizer([MuteEngine()]).synthesize("Bonjour", 8000)
+    assert mute.value.code == "synthesis_empty"
     with pytest.raises(SynthesisFailed) as no_text:
         await silent.synthesize("   ", 8000)
     assert no_text.value.code == "empty_text"
     with pytest.raises(SynthesisFailed) as bad_voice:
         await silent.synthesize("Bonjour", 8000, voice="fr; rm -rf /")
     assert bad_voice.value.code == "bad_voice"
+    unknown = Synthesizer([Pyttsx3Engine(), EspeakEngine()], voice="roa/xx")
+    with pytest.raises(SynthesisFailed, match=r"no voice 'roa/xx'.*does not exist"):
+        await unknown.synthesize("Bonjour", 8000)
 
 
 async def test_recorded_prompt_replaces_synthesis(tmp_path: Path) -> None:
@@ -106,6 +127,7 @@ async def test_recorded_prompt_replaces_synthesis(tmp_path: Path) -> None:
     recordings.mkdir()
     write_wav(recordings / "accueil.wav", tone(440.0, 1500, 44100))
     (recordings / "casse.wav").write_bytes(b"not a wav")
+    (recordings / "dossier.wav").mkdir()  # not even a file
     engine = CountingEngine()
     prompts = PromptAudio(Synthesizer([engine]), RecordedPrompts(recordings))
     recorded = await prompts.render("Bonjour", 8000, prompt_id="accueil")
@@ -113,9 +135,10 @@ async def test_recorded_prompt_replaces_synthesis(tmp_path: Path) -> None:
     assert engine.calls == 0
     # A broken recording or an unknown id falls back to the synthetic voice.
     assert (await prompts.render("Bonjour", 8000, prompt_id="casse")).duration > 0.3
+    assert (await prompts.render("Bonjour", 8000, prompt_id="dossier")).duration > 0.3
     assert (await prompts.render("Bonjour", 8000, prompt_id="absent")).duration > 0.3
     assert (await prompts.render("Bonjour", 8000, prompt_id="../etc/passwd")).duration > 0.3
-    assert engine.calls == 3
+    assert engine.calls == 4  # no cache in this synthesizer: each fallback synthesised
     assert RecordedPrompts(recordings).ids() == ["accueil", "casse"]
 
 

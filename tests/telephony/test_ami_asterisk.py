@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 import pytest
 
@@ -11,9 +12,9 @@ from telephony.ami import AmiClient, AmiSettings
 from telephony.audiosocket import AudioReceived, AudioSocketServer, AudioSocketSettings
 from telephony.errors import TelephonyError
 from tests.asterisk_fixture import AsteriskSandbox
+from tests.telephony.calls import Calls, call_from
 from tests.telephony.peers import eventually
 from tests.telephony.proxy import CuttableProxy
-from tests.telephony.test_asterisk_calls import Calls, call_from
 
 pytestmark = pytest.mark.asterisk
 
@@ -92,3 +93,26 @@ async def test_secrets_never_reach_the_log(
     assert asterisk.ami_secret not in caplog.text  # ...without either secret
     assert wrong not in caplog.text
     assert asterisk.ami_secret not in asterisk.log()
+
+
+async def test_a_client_that_missed_the_call_start_still_finds_its_channel(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with AudioSocketServer(AudioSocketSettings(port=asterisk.audiosocket_port), calls):
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        late = AmiClient(asterisk.ami_settings())  # connects after the call's UserEvent
+        await late.start()
+        try:
+            await late.wait_connected(10)
+            assert late.channels.get(connection.call_id) is None
+            channel = await late.channel_for(connection.call_id, wait_s=0.2)  # asks Asterisk
+            assert channel == await ami.channel_for(connection.call_id)
+            with pytest.raises(TelephonyError) as err:
+                await late.channel_for(uuid.uuid4(), wait_s=0.1)
+            assert err.value.code == "ami.not_found"
+        finally:
+            await late.close()
+        await connection.hangup()
+        await calls.wait_end(connection.call_id)

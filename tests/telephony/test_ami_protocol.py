@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from telephony.ami import AmiClient, AmiEvent, AmiSettings, ChannelMap
-from telephony.ami.protocol import AmiResponse, format_action, parse_message
+from telephony.ami.protocol import AmiResponse, dialplan_text, format_action, parse_message
 from telephony.errors import TelephonyError
 from tests.asterisk_fixture import free_port
 
@@ -65,12 +65,17 @@ def test_channel_map_follows_varset_rename_and_hangup() -> None:
     assert not channels.update(varset("PJSIP/trunk-0001", "not a uuid"))
     assert not channels.update(varset("PJSIP/trunk-0001", str(uuid.uuid4()), "OTHER"))
     assert channels.get(call) == "PJSIP/trunk-0001"
+    other = uuid.uuid4()
+    announced = AmiEvent(
+        "UserEvent", {"UserEvent": "StandardisteCall", "Channel": "PJSIP/t-2", "Uuid": str(other)}
+    )
+    assert channels.update(announced) and channels.get(other) == "PJSIP/t-2"
     assert channels.update(
         AmiEvent("Rename", {"Channel": "PJSIP/trunk-0001", "Newname": "PJSIP/trunk-0001<ZOMBIE>"})
     )
     assert channels.get(call) == "PJSIP/trunk-0001<ZOMBIE>"
     assert channels.update(AmiEvent("Hangup", {"Channel": "PJSIP/trunk-0001<ZOMBIE>"}))
-    assert channels.get(call) is None and len(channels) == 0
+    assert channels.get(call) is None and len(channels) == 1
 
 
 def test_the_secret_is_not_in_the_settings_repr() -> None:
@@ -93,3 +98,8 @@ async def test_reconnection_backs_off_while_asterisk_is_unreachable(
     assert err.value.code == "ami.timeout"
     delays = [float(d) for d in re.findall(r"retrying in ([0-9.]+) s", caplog.text)]
     assert delays[:4] == [0.05, 0.1, 0.2, 0.2]
+
+
+def test_free_text_is_made_safe_for_the_dialplan() -> None:
+    assert dialplan_text("Urbanisme, permis [urgent]\r\n$x|y", 80) == "Urbanisme permis urgent x y"
+    assert len(dialplan_text("a" * 500, 80)) == 80

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
 import subprocess
-import uuid
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from speech.frames import AudioFrame
-from telephony.ami import AmiClient, AmiEvent
+from telephony.ami import AmiClient
 from telephony.audiosocket import (
     AudioReceived,
-    AudioSocketConnection,
     AudioSocketServer,
     AudioSocketSettings,
     DigitReceived,
-    Event,
     HangupReceived,
-    Playback,
 )
 from tests.asterisk_fixture import AsteriskSandbox, free_port
 from tests.telephony.audio_checks import (
@@ -33,112 +26,11 @@ from tests.telephony.audio_checks import (
     rms,
     samples,
 )
+from tests.telephony.calls import Calls, Watcher, call_from, is_transfer, service, tone
 from tests.telephony.peers import eventually, open_sockets
 
 pytestmark = pytest.mark.asterisk
 HERE = Path(__file__).resolve().parent
-
-
-def tone(freq: float, seconds: float, rate: int) -> AudioFrame:
-    t = np.arange(int(seconds * rate)) / rate
-    return AudioFrame((8000 * np.sin(2 * np.pi * freq * t)).astype("<i2").tobytes(), rate)
-
-
-class Calls:
-    """The test service: records each call's events; may play a prompt when a call starts."""
-
-    def __init__(self, prompt: AudioFrame | None = None) -> None:
-        self.prompt = prompt
-        self.events: dict[uuid.UUID, list[Event]] = {}
-        self.playbacks: dict[uuid.UUID, Playback] = {}
-        self.started: asyncio.Queue[AudioSocketConnection] = asyncio.Queue()
-        self.ended: dict[uuid.UUID, asyncio.Event] = {}
-
-    def ended_event(self, call_id: uuid.UUID) -> asyncio.Event:
-        return self.ended.setdefault(call_id, asyncio.Event())
-
-    async def __call__(self, connection: AudioSocketConnection) -> None:
-        events = self.events.setdefault(connection.call_id, [])
-        if self.prompt is not None:
-            self.playbacks[connection.call_id] = connection.play(self.prompt)
-        self.started.put_nowait(connection)
-        try:
-            async for event in connection.events():
-                events.append(event)
-        finally:
-            self.ended_event(connection.call_id).set()
-
-    async def next_call(self, wait_s: float = 10) -> AudioSocketConnection:
-        return await asyncio.wait_for(self.started.get(), wait_s)
-
-    async def wait_end(self, call_id: uuid.UUID, wait_s: float = 10) -> list[Event]:
-        await asyncio.wait_for(self.ended_event(call_id).wait(), wait_s)
-        return self.events[call_id]
-
-
-class Watcher:
-    """Collects AMI events from the moment it starts."""
-
-    def __init__(self, ami: AmiClient) -> None:
-        self.seen: list[AmiEvent] = []
-        self._ami = ami
-        self._changed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def _collect(self) -> None:
-        async for event in self._ami.events():
-            self.seen.append(event)
-            self._changed.set()
-
-    async def wait_for(self, match: Callable[[AmiEvent], bool], wait_s: float = 10) -> AmiEvent:
-        async with asyncio.timeout(wait_s):
-            while True:
-                for event in self.seen:
-                    if match(event):
-                        return event
-                self._changed.clear()
-                await self._changed.wait()
-
-    async def __aenter__(self) -> Watcher:
-        self._task = asyncio.create_task(self._collect(), name="test-ami-watcher")
-        await asyncio.sleep(0)  # let it subscribe before the test acts
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-
-@pytest.fixture
-async def ami(asterisk: AsteriskSandbox) -> AsyncIterator[AmiClient]:
-    client = AmiClient(asterisk.ami_settings())
-    await client.start()
-    await client.wait_connected(10)
-    yield client
-    await client.close()
-
-
-def service(asterisk: AsteriskSandbox, calls: Calls) -> AudioSocketServer:
-    settings = AudioSocketSettings(port=asterisk.audiosocket_port, read_timeout=15)
-    return AudioSocketServer(settings, calls)
-
-
-async def call_from(ami: AmiClient, caller_exten: str) -> None:
-    """A Local-channel caller: its ;2 half runs the shipped incoming context (Answer,
-    AudioSocket), its ;1 half runs test-caller,<caller_exten> (what the caller does)."""
-    await ami.originate(
-        "Local/100@standardiste-incoming/n", "test-caller", caller_exten, caller_id="Test <0612>"
-    )
-
-
-def is_transfer(call_id: uuid.UUID) -> Callable[[AmiEvent], bool]:
-    return lambda e: (
-        e.name == "UserEvent"
-        and e.get("UserEvent") == "StandardisteTransfer"
-        and e.get("Uuid") == str(call_id)
-    )
 
 
 async def test_dtmf_and_16khz_audio_reach_the_service(
@@ -155,6 +47,7 @@ async def test_dtmf_and_16khz_audio_reach_the_service(
     audio = [e.frame for e in events if isinstance(e, AudioReceived)]
     assert len(audio) > 50
     assert {(f.rate, len(f.pcm)) for f in audio} == {(16000, 640)}  # 20 ms of slin16
+    assert connection.rate == 16000
 
 
 def recording_ready(path: Path) -> bool:
@@ -239,17 +132,23 @@ async def test_redirect_moves_a_live_call_to_the_agents_with_its_context(
     async with service(asterisk, calls), Watcher(ami) as watcher:
         await call_from(ami, "talk")
         connection = await calls.next_call()
+        # The UUID -> channel map fills from AMI's VarSet events, without asking.
+        assert await eventually(lambda: ami.channels.get(connection.call_id) is not None)
         channel = await ami.channel_for(connection.call_id)
         assert channel.startswith("Local/100@standardiste-incoming")
         assert await ami.getvar(channel, "STANDARDISTE_UUID") == str(connection.call_id)
-        await ami.setvar(channel, "STANDARDISTE_REASON", "Etat civil: acte de naissance")
-        await ami.setvar(channel, "STANDARDISTE_SUMMARY", "Demande un extrait pour son fils")
-        await ami.redirect(channel, "standardiste-transfer", "101")
+        moved = await ami.transfer(
+            connection.call_id,
+            "Etat civil: acte de naissance",
+            "Demande un extrait, pour son fils\r\nAction: Hangup",
+            target="101",
+        )
+        assert moved == channel
         transfer = await watcher.wait_for(is_transfer(connection.call_id))
         events = await calls.wait_end(connection.call_id)
     assert transfer.get("Target") == "101"
     assert transfer.get("Reason") == "Etat civil: acte de naissance"
-    assert transfer.get("Summary") == "Demande un extrait pour son fils"
+    assert transfer.get("Summary") == "Demande un extrait pour son fils Action: Hangup"
     assert transfer.get("CallerName") == "Etat civil: acte de naissance"
     assert events[-1] == HangupReceived(explicit=False)  # the AudioSocket leg went away
 
@@ -333,3 +232,50 @@ async def test_after_hours_a_transfer_goes_to_the_closed_message(
         await calls.wait_end(connection.call_id)
     assert transfer.get("Target") == "queue"
     assert not any(e.name == "QueueCallerJoin" for e in watcher.seen)
+
+
+async def test_the_service_can_end_its_leg_and_let_the_dialplan_transfer(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        channel = await ami.channel_for(connection.call_id)
+        await ami.setvar(channel, "STANDARDISTE_REASON", "Urbanisme")
+        await ami.setvar(channel, "STANDARDISTE_NEXT", "transfer")
+        await connection.hangup()  # the service's leg ends; the caller's call goes on
+        transfer = await watcher.wait_for(is_transfer(connection.call_id))
+    assert transfer.get("Target") == "queue" and transfer.get("Reason") == "Urbanisme"
+
+
+async def test_originate_reports_whether_the_call_was_answered(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    answered = await ami.originate(
+        "Local/talk@test-caller/n", "standardiste-fallback", "apology", timeout_s=10
+    )
+    assert answered.answered and answered.reason == 4
+    unreachable = await ami.originate(  # agent 101's phone is not registered
+        "PJSIP/101", "standardiste-fallback", "apology", timeout_s=5
+    )
+    assert not unreachable.answered and unreachable.reason != 4
+
+
+async def test_a_call_over_the_limit_goes_to_the_agents(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    calls = Calls()
+    settings = AudioSocketSettings(port=asterisk.audiosocket_port, max_calls=1, read_timeout=15)
+    async with AudioSocketServer(settings, calls) as server, Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        first = await calls.next_call()
+        await call_from(ami, "talk")  # the service is full: refused at once
+        transfer = await watcher.wait_for(
+            lambda e: e.get("UserEvent") == "StandardisteTransfer"
+            and e.get("Reason") == "Assistant indisponible"
+        )
+        assert server.rejected == 1
+        assert calls.started.empty()  # the second call never reached the handler
+        await first.hangup()
+    assert transfer.get("Uuid") != str(first.call_id)

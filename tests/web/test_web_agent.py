@@ -108,3 +108,13 @@ def test_ticket_api(client: TestClient, ticket: TicketRecord) -> None:
     assert client.patch("/api/tickets/999", json={"notes": "x"}, headers=headers
                         ).status_code == 404
     assert "nid-de-poule" not in client.get("/agent").text  # closed tickets leave the page
+
+
+def test_caller_text_is_escaped_in_pages(client: TestClient, web_db: Database) -> None:
+    with web_db.transaction() as s:
+        callbacks.request_callback(s, phone="0612345678", reason="<script>alert(1)</script>",
+                                   name='"><img src=x onerror=alert(1)>')
+    api_login(client, "bob")
+    page = client.get("/agent").text
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -15,11 +15,13 @@ from tests.web.conftest import PASSWORDS, api_login, form_token
 from tests.web.doubles import ManualClock
 
 AGENT_GETS = ["/agent", "/api/callbacks", "/api/tickets"]
-ADMIN_GETS = ["/admin", "/api/flows", "/api/settings"]
+ADMIN_GETS = ["/admin", "/api/flows", "/api/settings", "/api/users", "/api/prompts"]
 ADMIN_POSTS = [("post", "/api/flows"), ("put", "/api/settings"),
                ("post", "/api/privacy/export"), ("post", "/api/privacy/erase"),
                ("post", "/api/flows/accueil/versions/1/publish"),
-               ("post", "/admin/flows/accueil/1/publish")]
+               ("post", "/admin/flows/accueil/1/publish"), ("post", "/admin/settings"),
+               ("post", "/admin/privacy/export"), ("post", "/admin/privacy/erase"),
+               ("post", "/admin/prompts")]
 AGENT_POSTS = [("post", "/api/callbacks/1/done"), ("patch", "/api/tickets/1"),
                ("post", "/agent/callbacks/1/done"), ("post", "/agent/tickets/1")]
 
@@ -163,8 +165,10 @@ def test_json_changes_need_the_csrf_header(client: TestClient, method: str, path
     assert answer.status_code == 403 and answer.json()["code"] == "csrf"
 
 
-@pytest.mark.parametrize(("method", "path"), [AGENT_POSTS[2], AGENT_POSTS[3], ADMIN_POSTS[5]])
+@pytest.mark.parametrize(("method", "path"), [AGENT_POSTS[2], AGENT_POSTS[3], *ADMIN_POSTS[5:9]])
 def test_form_posts_need_the_csrf_field(client: TestClient, method: str, path: str) -> None:
     api_login(client, "alice")
-    answer = client.request(method, path, data={"status": "closed", "csrf_token": "forged"})
+    form = {"status": "closed", "retention_days": "5", "phone": "0612345678", "confirm": "on",
+            "csrf_token": "forged"}
+    answer = client.request(method, path, data=form)
     assert answer.status_code == 403 and "Formulaire expiré" in answer.text

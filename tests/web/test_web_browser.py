@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import expect
 
 from ivr.storage import callbacks, tickets
 from ivr.storage.database import Database
@@ -31,16 +32,18 @@ def test_agent_signs_in_with_the_keyboard_and_marks_a_callback_done(
             page.keyboard.type("bob")
             page.keyboard.press("Tab")
             page.keyboard.type(PASSWORDS["bob"])
-            page.keyboard.press("Enter")
-            page.wait_for_url(f"{base_url}/agent")
-            assert page.get_by_role("heading", level=1).inner_text() == "Espace agent"
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Espace agent")
+            assert page.url == f"{base_url}/agent"
             row = page.get_by_role("row").filter(has_text="Mme Martin")
             assert row.count() == 1
-            page.get_by_role(
-                "button", name="Marquer comme traitée la demande de Mme Martin").click()
-            page.wait_for_url(f"{base_url}/agent?fait=rappel#rappels")
-            assert page.get_by_role("status").inner_text() == (
+            with page.expect_navigation():
+                page.get_by_role(
+                    "button", name="Marquer comme traitée la demande de Mme Martin").click()
+            expect(page.get_by_role("status")).to_have_text(
                 "Demande de rappel marquée comme traitée.")
+            assert page.url == f"{base_url}/agent?fait=rappel#rappels"
             assert page.get_by_text("Aucune demande de rappel en attente.").is_visible()
             assert page.get_by_label("Statut").count() == 1  # the ticket form is labelled
         finally:
@@ -58,7 +61,7 @@ def test_wrong_password_is_announced(browser: Any, app: FastAPI) -> None:
             page.get_by_label("Identifiant").fill("bob")
             page.get_by_label("Mot de passe").fill("not the password")
             page.get_by_role("button", name="Se connecter").click()
-            assert page.get_by_role("alert").inner_text() == (
+            expect(page.get_by_role("alert")).to_have_text(
                 "Identifiant ou mot de passe incorrect.")
         finally:
             page.close()

@@ -89,3 +89,14 @@ def test_unknown_storage_errors_become_french_pages(client: TestClient) -> None:
                        data={"csrf_token": client.get("/api/session").json()["csrf_token"]})
     assert page.status_code == 404 and "Élément introuvable" in page.text
     assert '<html lang="fr">' in page.text
+
+
+def test_oversized_requests_are_refused_before_reading(web_db: Database) -> None:
+    app = create_app(WebSettings(max_body_bytes=1000), web_db, hasher=HASHER)
+    with TestClient(app) as client:
+        answer = client.post("/api/session", content=b"{" + b" " * 2000 + b"}",
+                             headers={"content-type": "application/json"})
+        assert answer.status_code == 413 and answer.json()["code"] == "too_large"
+        assert answer.headers["x-frame-options"] == "DENY"
+        small = client.post("/api/session", json={"username": "bob", "password": "x"})
+        assert small.status_code == 401

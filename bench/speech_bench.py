@@ -1,9 +1,12 @@
 """Speech benchmark: prints JSON figures (not a test).
 
 - decoding real-time factor (decoding seconds / audio seconds) of one stream of telephone
-  audio (8 kHz, 20 ms frames; caller turns with pauses), with every frame decoded and with
+  audio (8 kHz, 20 ms frames; the caller's side of a call: line noise while prompts play,
+  then a sentence, turn after turn), with every frame decoded and with
   webrtcvad gating (only speech and its pre-roll decoded), and the streams one core sustains
   in real time for each (1 / RTF);
+- the time Vosk takes to give an utterance's final result once the caller stopped (added to
+  the segmenter's trailing silence before the caller gets an answer);
 - synthesis time per prompt, uncached (pyttsx3 worker, espeak-ng) and from the disk cache.
 
 Model: IVR_VOSK_MODEL (or the best French model installed), else the Korean test model from
@@ -26,13 +29,6 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-if not __package__:
-    # Run as `python bench/speech.py`, this file's folder comes first on sys.path and the
-    # file's own name would hide the `speech` package: put the project root there instead.
-    _HERE = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-    sys.path.insert(0, str(_HERE.parent))
-
 import numpy as np
 
 from speech.convert import Rechunker, concat, frame_of, resample
@@ -41,7 +37,7 @@ from speech.frames import AudioFrame
 from speech.listen import listen
 from speech.models import model_path
 from speech.prompt_cache import PromptCache
-from speech.recognizer import DecoderPool, Recognizer, SpeechModel
+from speech.recognizer import DecoderPool, Recognition, Recognizer, SpeechModel
 from speech.settings import SpeechSettings
 from speech.tts import EspeakEngine, Pyttsx3Engine, SynthesisEngine, Synthesizer
 from speech.vad import SegmenterSettings
@@ -86,16 +82,17 @@ def espeak(text: str, lang: str, folder: Path) -> AudioFrame:
 
 
 def quiet_line(duration_ms: float, seed: int) -> AudioFrame:
-    """A quiet telephone line: dither-level noise."""
+    """A quiet telephone line: faint white noise (about -60 dBFS)."""
     rng = np.random.default_rng(seed)
-    return frame_of(rng.normal(0.0, 3.0, round(RATE * duration_ms / 1000)), RATE)
+    return frame_of(rng.normal(0.0, 30.0, round(RATE * duration_ms / 1000)), RATE)
 
 
-def call_audio(lang: str, turns: int, folder: Path) -> AudioFrame:
-    """Caller turns: 1.5 s of quiet line, a sentence, 1 s of quiet line."""
+def call_audio(lang: str, turns: int, folder: Path, first: int = 0) -> AudioFrame:
+    """The caller's side of a call, turn by turn: 4 s of line while a prompt plays, 0.8 s of
+    thinking, a sentence, 1 s of line."""
     parts = []
-    for turn in range(turns):
-        parts += [quiet_line(1500, turn), espeak(SENTENCES[lang][turn % 2], lang, folder)]
+    for turn in range(first, first + turns):
+        parts += [quiet_line(4800, turn), espeak(SENTENCES[lang][turn % 2], lang, folder)]
         parts.append(quiet_line(1000, turn + 100))
     return concat(parts)
 
@@ -114,22 +111,37 @@ async def _frames(audio: AudioFrame) -> AsyncIterator[AudioFrame]:
         yield frame
 
 
+class _TimedRecognizer(Recognizer):
+    """Records how long each final result takes (the decoder's share of end-of-turn delay)."""
+
+    finals_ms: list[float]
+
+    def finish_blocking(self) -> Recognition:
+        started = time.perf_counter()
+        result = super().finish_blocking()
+        self.finals_ms.append(1000 * (time.perf_counter() - started))
+        return result
+
+
 async def _gated(
     model: SpeechModel, audio: AudioFrame, grammar: tuple[str, ...] | None = None
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
+    """RTF, share of the audio decoded, mean milliseconds to get a final result."""
     settings = SegmenterSettings(no_input_ms=0)
     frames = _frames(audio)
     with DecoderPool(max_workers=1) as pool:
         started = time.perf_counter()
         # One recognizer per call, as the service does: Vosk keeps its speaker adaptation.
-        recognizer = Recognizer(model, pool, input_rate=RATE, grammar=grammar)
+        recognizer = _TimedRecognizer(model, pool, input_rate=RATE, grammar=grammar)
+        recognizer.finals_ms = []
         while True:
             events = [e async for e in listen(frames, recognizer, VoiceDetector(), settings)]
             if not events:
                 break
         elapsed = time.perf_counter() - started
         decoded = recognizer.decoded_ms
-    return elapsed / audio.duration, decoded / audio.duration_ms
+    finals = recognizer.finals_ms
+    return elapsed / audio.duration, decoded / audio.duration_ms, sum(finals) / len(finals)
 
 
 def synthesis_ms(
@@ -156,12 +168,12 @@ def main() -> int:
     turns = 1 if args.quick else 6
     prompts = PROMPTS[:2] if args.quick else PROMPTS
     with tempfile.TemporaryDirectory() as tmp:
-        audio = call_audio(lang, turns, Path(tmp))
+        audio = call_audio(lang, turns, Path(tmp), first=1 if args.quick else 0)
         ungated = rtf_ungated(model, audio)
-        gated, decoded_share = asyncio.run(_gated(model, audio))
-        grammar = None
+        gated, decoded_share, final_ms = asyncio.run(_gated(model, audio))
+        grammar: tuple[float, float, float] | None = None
         if model.dynamic_grammar:
-            grammar, _ = asyncio.run(_gated(model, audio, SENTENCES[lang] + GRAMMAR[lang]))
+            grammar = asyncio.run(_gated(model, audio, SENTENCES[lang] + GRAMMAR[lang]))
         tts = {
             engine.name: synthesis_ms(engine, prompts, Path(tmp) / engine.name)
             for engine in (Pyttsx3Engine(), EspeakEngine())
@@ -177,7 +189,9 @@ def main() -> int:
             "share_of_audio_decoded_gated": round(decoded_share, 3),
             "streams_per_core_every_frame": round(1 / ungated, 1),
             "streams_per_core_vad_gated": round(1 / gated, 1),
-            "rtf_vad_gated_with_grammar": None if grammar is None else round(grammar, 4),
+            "rtf_vad_gated_with_grammar": None if grammar is None else round(grammar[0], 4),
+            "final_result_ms": round(final_ms, 1),
+            "final_result_ms_with_grammar": None if grammar is None else round(grammar[2], 1),
         },
         "synthesis_per_prompt": tts,
         "quick": args.quick,
