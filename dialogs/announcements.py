@@ -23,6 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dialogs.errors import DialogsError
+
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
@@ -67,7 +69,14 @@ class Announcements(ABC):
     @abstractmethod
     def active(self, now: datetime, topic: str | None = None) -> list[Announcement]:
         """Announcements valid at `now` (local time) for `topic`, in the order to say them;
-        `topic` None gives the ones meant for every call."""
+        `topic` None gives the ones meant for every call. A source that fails raises a
+        `DialogsError` (e.g. `AnnouncementsUnavailable`): the call goes on without them."""
+
+
+class AnnouncementsUnavailable(DialogsError):
+    """The announcements could not be read (database down...)."""
+
+    code = "announcements_unavailable"
 
 
 class NoAnnouncements(Announcements):
@@ -124,6 +133,13 @@ class AnnouncementEntry(BaseModel):
     @classmethod
     def _end_of_day(cls, value: Any) -> Any:
         return _moment(value, day_end=True)
+
+    @field_validator("start", "end", mode="after")
+    @classmethod
+    def _local_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("write the local time without a UTC offset (2026-11-09T06:00)")
+        return value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> AnnouncementEntry:

@@ -4,7 +4,7 @@ with the flow file's line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from dialogs.conditions_model import Condition
 from dialogs.errors import FlowIssue
@@ -193,15 +193,23 @@ def _check_form(node_id: str, node: FormNode, report: Report, check_service: Rep
                    ("slots", index, "check"), node_id)
 
 
-def _unreachable(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
-    seen: set[str] = set()
-    todo = [target for _, target in flow_entry_points(flow)]
+def reachable(
+    flow: Flow, starts: Iterable[str], targets: Callable[[Node], Iterable[str]] | None = None
+) -> set[str]:
+    """Nodes reached from `starts` following `targets` (default: every jump a node makes)."""
+    follow = targets or (lambda node: (target for _, target in node_targets(node)))
+    todo, seen = list(starts), set[str]()
     while todo:
         current = todo.pop()
         if current in seen or current not in flow.nodes:
             continue
         seen.add(current)
-        todo.extend(target for _, target in node_targets(flow.nodes[current]))
+        todo.extend(follow(flow.nodes[current]))
+    return seen
+
+
+def _unreachable(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
+    seen = reachable(flow, (target for _, target in flow_entry_points(flow)))
     return [
         FlowIssue(document.path, "unreachable node (nothing leads to it)",
                   document.line_of(("nodes", node_id)), node_id)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from dialogs.announcements import Announcements
+from dialogs.errors import DialogsError
 from dialogs.events import Action, Hangup, Listen, Say, Transfer
 from dialogs.flow_model import FormNode, Prompt
 from dialogs.loader import LoadedFlow
@@ -92,8 +93,13 @@ class Context:
     def announce(self, topic: str | None, which: str = "all") -> None:
         """Say the announcements active now for `topic` (None: the general ones) not said yet
         in this call; `which`: 'urgent', 'other' or 'all'."""
-        for item in self.announcements.active(self.now, topic):
-            if item.id in self.state.announced or which == ("other" if item.urgent else "urgent"):
+        try:
+            items = self.announcements.active(self.now, topic)
+        except DialogsError:  # announcements are a bonus: the call goes on without them
+            items = []
+        for item in items:
+            wanted = which == "all" or (which == "urgent") == item.urgent
+            if not wanted or item.id in self.state.announced:
                 continue
             self.state.announced.append(item.id)
             self.say_text([item.text])

@@ -182,8 +182,13 @@ class Engine:
     def _run_global(self, ctx: Context, node: ListeningNode, name: GlobalName) -> None:
         handler = getattr(self.loaded.flow.handlers, name)
         assert isinstance(handler, Handler)
-        if ctx.heard is not None:  # "passez-moi l'urbanisme": the service asked for is kept
-            ctx.state.slots.update(ctx.heard.slots)
+        heard, hours = ctx.heard, self.loaded.hours
+        if heard is not None:  # "passez-moi l'urbanisme": the service asked for is kept
+            ctx.state.slots.update(heard.slots)
+            # "un message pour l'urbanisme": a topic that is also a service names the service
+            named = heard.intent in hours.services if hours and heard.intent else False
+            if name == "message" and named and "service" not in heard.slots:
+                ctx.state.slots["service"] = str(heard.intent)
         if handler.goto is not None:
             _advance(ctx, handler.goto)
         elif name == "repeat":

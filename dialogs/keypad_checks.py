@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dialogs.checks import flow_entry_points, node_targets
+from dialogs.checks import flow_entry_points, node_targets, reachable
 from dialogs.errors import FlowIssue
 from dialogs.flow_model import AskNode, FeedbackNode, Flow, FormNode, MenuNode, Node
 from dialogs.yaml_source import YamlDocument
@@ -40,32 +40,13 @@ def keypad_targets(node: Node) -> Iterator[str]:
 
 def keypad_reachable(flow: Flow) -> set[str]:
     """Nodes a caller reaches from the start with keys only."""
-    todo = [flow.start, flow.fallback.escalate, flow.fallback.give_up]  # wrong keys lead there
-    todo += [
+    starts = [flow.start, flow.fallback.escalate, flow.fallback.give_up]  # wrong keys lead there
+    starts += [
         handler.goto
         for handler in (flow.handlers.agent, flow.handlers.goodbye, flow.handlers.message)
         if handler is not None and handler.dtmf and handler.goto
     ]
-    seen: set[str] = set()
-    while todo:
-        current = todo.pop()
-        if current in seen or current not in flow.nodes:
-            continue
-        seen.add(current)
-        todo.extend(keypad_targets(flow.nodes[current]))
-    return seen
-
-
-def _reachable(flow: Flow) -> set[str]:
-    todo = [target for _, target in flow_entry_points(flow)]
-    seen: set[str] = set()
-    while todo:
-        current = todo.pop()
-        if current in seen or current not in flow.nodes:
-            continue
-        seen.add(current)
-        todo.extend(target for _, target in node_targets(flow.nodes[current]))
-    return seen
+    return reachable(flow, starts, keypad_targets)
 
 
 def check_keypad(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
@@ -91,7 +72,8 @@ def check_keypad(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
                 warn(f"the spoken '{choice.reply}' has no keypad equivalent: add a 'dtmf' key "
                      f"leading to '{choice.goto}'", node_id, key, index)
     by_keys = keypad_reachable(flow)
-    for node_id in sorted(_reachable(flow) - by_keys):
+    every = reachable(flow, (target for _, target in flow_entry_points(flow)))
+    for node_id in sorted(every - by_keys):
         if isinstance(flow.nodes[node_id], AskNode | MenuNode | FeedbackNode):
             warn("this step cannot be reached with the keypad only: add a keyed choice leading "
                  "to it from a menu", node_id)

@@ -13,6 +13,7 @@ from dialogs.announcements import (
     Announcement,
     Announcements,
     AnnouncementsFile,
+    AnnouncementsUnavailable,
     FileAnnouncements,
     active_announcements,
 )
@@ -120,6 +121,16 @@ def test_a_topic_announcement_follows_its_answer_once_per_call() -> None:
     assert state.announced == ["dechetterie_mai"]
 
 
+class ProviderDown(Announcements):
+    def active(self, now: datetime, topic: str | None = None) -> list[Announcement]:
+        raise AnnouncementsUnavailable("database unreachable")
+
+
+def test_a_failing_provider_does_not_stop_the_call() -> None:
+    state, actions = engine(ProviderDown()).start(NOV_9)
+    assert not state.ended and "Dites-moi en quelques mots" in " ".join(said(actions))
+
+
 class ProviderDouble(Announcements):
     """A provider like the database one will be: it records what it is asked."""
 
@@ -164,3 +175,9 @@ def test_announcement_file_problems_are_reported(tmp_path: Path) -> None:
     assert [(str(target), 2, "error") for i in issues] == [
         (i.file, i.line, i.severity) for i in issues]
     assert "valid integer" in issues[0].message
+
+
+def test_a_time_with_an_offset_is_refused_as_it_could_not_be_compared() -> None:
+    with pytest.raises(ValueError, match="local time without a UTC offset"):
+        AnnouncementsFile.model_validate(
+            {"announcements": {"x": {"text": "T", "start": "2026-11-09T06:00+01:00"}}})

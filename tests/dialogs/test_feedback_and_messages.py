@@ -173,3 +173,11 @@ def test_a_yes_no_scale_stores_one_or_zero_and_every_call_can_be_asked(tmp_path:
         assert [(i, f.scale, f.score) for i, f in services.feedback] == [
             (call_id, "yes_no", score)]
         assert state.node == ("au_revoir" if score else "avis_message")
+
+
+def test_a_message_goes_to_the_service_the_caller_names() -> None:
+    _, _, services = play([
+        Utterance("je voudrais laisser un message pour le service urbanisme"),
+        Utterance("mon voisin construit sans permis"), Digits("0612345678#"), Digits("1"),
+    ])
+    assert [(t.kind, t.service) for t in services.tickets] == [("message", "urbanisme")]
