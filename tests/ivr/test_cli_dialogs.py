@@ -145,3 +145,13 @@ def test_chat_saves_the_state_and_resumes_the_call(tmp_path: Path) -> None:
     state.write_text("{not json", encoding="utf-8")
     broken = ivr("chat", "--state", str(state), cwd=tmp_path)
     assert broken.returncode == 1 and broken.stderr.startswith("ivr chat:")
+
+
+def test_chat_with_a_call_id_asks_the_satisfaction_question(tmp_path: Path) -> None:
+    lines = "dtmf:1\ndtmf:*1\ndtmf:2\ndtmf:4\n"
+    done = ivr("chat", "--now", "2026-05-12T10:00", "--call-id", "appel-4", stdin=lines,
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "[avis | débit de la voix : 0.8]" in done.stdout
+    assert "[au_revoir | débit de la voix : 0.8 | avis : 4]" in done.stdout
+    assert "Assistant : Merci pour votre avis." in done.stdout
