@@ -5,6 +5,7 @@ Every Say carries the speech pace and clear-voice choice of the call."""
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,6 +22,8 @@ from dialogs.state import CallState
 from dialogs.understanding import Understander, Understanding
 
 _FORMATTER = string.Formatter()
+PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+"""Keys usable as recorded prompt file names."""
 LONG_ANSWER_SILENCE_MS = 1500
 """Trailing silence that ends a free-text answer (a message), milliseconds."""
 
@@ -63,16 +66,33 @@ class Context:
     """What 'répétez' should say after this turn, when not simply everything said in it."""
 
     # -- actions -------------------------------------------------------------------------
-    def say(self, prompt: Prompt | None) -> None:
-        """Say flow texts, placeholders filled."""
+    def say(self, prompt: Prompt | None, key: str | None = None) -> None:
+        """Say flow texts, placeholders filled. `key` names the text for recorded prompts:
+        the recording `KEY.wav` (`KEY.N.wav` for the N-th text of a list, from 0) may replace
+        the synthetic voice; a text with placeholders has no recording."""
         texts = [prompt] if isinstance(prompt, str) else list(prompt or [])
-        self.say_text([self.render(text) for text in texts])
+        for index, text in enumerate(texts):
+            rendered = self.render(text)
+            name = None
+            if key is not None and rendered == text:
+                name = key if isinstance(prompt, str) else f"{key}.{index}"
+            self._say(rendered, name if name and PROMPT_ID.match(name) else None)
+
+    def here(self, field: str) -> str:
+        """The recorded-prompt key of a field of the current node ('bonjour.say')."""
+        return f"{self.state.node}.{field}"
 
     def say_text(self, texts: list[str]) -> None:
         """Say texts as they are (already rendered, or written by someone else)."""
         for text in texts:
-            if text.strip():
-                self.actions.append(Say(text.strip(), pace=self.state.pace, clear=self.state.clear))
+            self._say(text, None)
+
+    def _say(self, text: str, prompt_id: str | None) -> None:
+        if text.strip():
+            state = self.state
+            self.actions.append(
+                Say(text.strip(), prompt_id=prompt_id, pace=state.pace, clear=state.clear)
+            )
 
     def listen(self, hints: list[str], max_digits: int = 1, long_answer: bool = False) -> None:
         """Wait for the caller; `long_answer` (a message, a description) lets the caller
@@ -102,7 +122,8 @@ class Context:
             if not wanted or item.id in self.state.announced:
                 continue
             self.state.announced.append(item.id)
-            self.say_text([item.text])
+            name = f"annonce.{item.id}"
+            self._say(item.text, name if PROMPT_ID.match(name) else None)
 
     def transfer(self, queue: str, reason: str) -> None:
         state = self.state

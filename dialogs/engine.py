@@ -197,8 +197,8 @@ class Engine:
             state = ctx.state
             ctx.listen(state.last_hints, state.last_max_digits, state.last_long_answer)
         else:
-            help_text = getattr(node, "help", None) or handler.say
-            ctx.say(help_text)
+            own = getattr(node, "help", None)
+            ctx.say(own or handler.say, ctx.here("help") if own else f"global.{name}.say")
             _prompt(ctx, node)
 
     def _fail(self, ctx: Context, node: ListeningNode, failure: Fail) -> None:
@@ -214,13 +214,14 @@ class Engine:
         message = failure.message or (
             fallback.no_input if failure.kind == "no_input" else fallback.no_match
         )
+        key = None if failure.message else f"fallback.{failure.kind}"
         if state.gave_up:
             ctx.say(SORRY)
             ctx.hangup("échecs répétés")
             return
         if state.call_failures >= fallback.max_call_failures:
             state.gave_up = True
-            ctx.say(message)
+            ctx.say(message, key)
             _advance(ctx, fallback.give_up)
             return
         failures = state.no_input + state.no_match
@@ -229,10 +230,10 @@ class Engine:
             if target == state.node:
                 state.gave_up = True
                 target = fallback.give_up
-            ctx.say(message)
+            ctx.say(message, key)
             _advance(ctx, target)
             return
-        ctx.say(message)
+        ctx.say(message, key)
         if isinstance(node, FormNode):
             form.reprompt(ctx, node, failures)
         else:

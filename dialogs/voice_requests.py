@@ -63,5 +63,5 @@ def apply(ctx: Context, change: VoiceChange, ask_again: Callable[[], None]) -> N
     else:
         state.pace, state.clear = min(state.pace, access.clear_pace), True
     ctx.replay = list(state.last_say)
-    ctx.say(request.say)
+    ctx.say(request.say, f"accessibility.{change}")
     ask_again()

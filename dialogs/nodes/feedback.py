@@ -38,7 +38,7 @@ def enter(ctx: Context, node: FeedbackNode) -> str | None:
 
 
 def prompt(ctx: Context, node: FeedbackNode) -> None:
-    ctx.say(node.question)
+    ctx.say(node.question, ctx.here("question"))
     ctx.listen(list(node.hints))
 
 
@@ -71,6 +71,6 @@ def handle(ctx: Context, node: FeedbackNode, caller: CallerInput) -> Outcome:
     state.feedback = answer
     with suppress(ServiceError):  # the answer stays in the call state; the caller is not bothered
         ctx.services.record_feedback(state.call_id, answer)
-    ctx.say(node.thanks)
+    ctx.say(node.thanks, ctx.here("thanks"))
     low = answer.score <= 2 if answer.scale == "1-5" else answer.score == 0
     return node.if_low if low and node.if_low else node.next

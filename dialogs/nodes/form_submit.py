@@ -47,7 +47,7 @@ def submit(ctx: Context, node: FormNode) -> str | None:
     if reference:
         slots["reference"] = reference
     state.form_slot = None
-    ctx.say(node.done)
+    ctx.say(node.done, ctx.here("done"))
     return node.next
 
 

@@ -161,3 +161,16 @@ def test_every_menu_and_question_of_the_town_hall_can_be_used_by_keypad_only() -
                 seen.add(mark)
                 queue.append(after)
     assert reached >= wanted, wanted - reached
+
+
+def test_fixed_texts_name_their_recorded_prompt_and_filled_ones_do_not() -> None:
+    _, out = play([Digits("*3"), Digits("2"), Digits("1"), Utterance("demain")])
+    greeting = {say.prompt_id for say in says(out[0])}
+    assert {"bonjour.say", "confidentialite.say", "accessibilite.say",
+            "menu_principal.prompt", "menu_principal.keys"} <= greeting
+    assert [say.prompt_id for say in says(out[1])][:2] == [
+        "accessibility.clearer", "menu_principal.prompt"]
+    assert all(say.clear for say in says(out[1]))
+    assert [say.prompt_id for say in says(out[3])] == ["rdv_identite.intro", "rdv_identite.date"]
+    assert "À quelle heure" in text(out[4]) and "rdv_identite.time" in {
+        say.prompt_id for say in says(out[4])}
