@@ -102,3 +102,14 @@ async def test_a_broken_peer_ends_playbacks_as_cut() -> None:
         writer.play(AudioFrame(bytes(320), 8000))
     assert err.value.code == "audiosocket.closed"
     await writer.close()
+
+
+async def test_an_empty_prompt_is_over_at_once_and_a_closed_writer_refuses() -> None:
+    sink = RecordingSink()
+    writer = PacedWriter(sink)
+    assert await asyncio.wait_for(writer.play(AudioFrame(b"", 8000)).wait(), 1) is True
+    assert sink.messages == []
+    await writer.close()
+    with pytest.raises(TelephonyError) as err:
+        writer.play(AudioFrame(bytes(320), 8000))
+    assert err.value.code == "audiosocket.closed"
