@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "users",
     "purge",
     "privacy",
+    "flows",
 )
 
 
