@@ -8,6 +8,7 @@
   const source = (list || context || {}).dataset && (list || context).dataset.stream;
   if (!source) return;
   const events = new EventSource(source);
+  events.addEventListener("open", () => { document.documentElement.dataset.live = "ouvert"; });
 
   function text(id, value) {
     const node = document.getElementById(id);
