@@ -124,10 +124,12 @@ start_instance() {
   # The manager user's secret is a test secret, not the shipped placeholder.
   sed -i "s/^secret *=.*/secret = $AMI_SECRET/" "$host/etc/manager_standardiste.conf"
   for f in "$HERE"/tests/telephony/asterisk/*.conf; do render "$f" "$host/etc/$(basename "$f")"; done
+  local moddir
+  moddir="$(cd "$ROOT" && ls -d usr/lib/*/asterisk/modules | head -1)"  # multiarch folder
   cat >"$host/etc/asterisk.conf" <<CONF
 [directories]
 astetcdir => $inst/etc
-astmoddir => /usr/lib/x86_64-linux-gnu/asterisk/modules
+astmoddir => /$moddir
 astvarlibdir => /var/lib/asterisk
 astdbdir => $inst/lib
 astkeydir => $inst/keys

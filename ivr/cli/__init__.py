@@ -13,6 +13,8 @@ from typing import Any
 
 # Sub-command modules, in the order they appear in `ivr --help`.
 COMMANDS: tuple[str, ...] = (
+    "serve",
+    "call",
     "chat",
     "nlu",
     "test_flows",

@@ -1,7 +1,8 @@
 """The AMI client the service uses: reconnecting, with an event stream and the actions it needs.
 
 Why not the package's own client: ``asterisk-ami`` 0.1.7's ``AMIClient`` is a thread with a
-blocking socket whose 3 s timeout ends an idle connection, its ``AutoReconnect`` pings every
+blocking socket whose 3 s timeout ends an idle connection (seen against Asterisk 22: a login
+left idle was dropped after 3.0 s with ``TimeoutError``), its ``AutoReconnect`` pings every
 0.5 s and retries without backoff, its futures call the deprecated ``notifyAll`` (an error under
 warnings-as-errors, which leaves their lock held) and it does not collect event lists. So the
 transport and reconnection are written here over asyncio streams (`AmiSession`), and the
@@ -23,12 +24,16 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
+from telephony.ami.control import CallControl
 from telephony.ami.protocol import AmiEvent, AmiResponse, dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.ami.settings import AmiSettings
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
+
+PLACEHOLDER_SECRET = "change-me"
+"""The secret shipped in manager_standardiste.conf, which a town hall must change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +48,7 @@ class OriginateResult:
     """The channel that was dialled (empty when none could be created)."""
 
 
-class AmiClient:
+class AmiClient(CallControl):
     """Async AMI client; `start()` it once, `close()` it at shutdown."""
 
     def __init__(self, settings: AmiSettings) -> None:
@@ -56,11 +61,18 @@ class AmiClient:
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._subscribers: set[asyncio.Queue[AmiEvent]] = set()
+        self._lagging: set[asyncio.Queue[AmiEvent]] = set()
         self._channel_changed = asyncio.Event()
         self._originates: dict[str, asyncio.Future[AmiEvent]] = {}
 
     async def start(self) -> None:
-        """Start the connection loop (returns at once; see `wait_connected`)."""
+        """Start the connection loop (returns at once; see `wait_connected`).
+
+        Refuses (``ami.login``) an empty secret or the shipped placeholder ``change-me``."""
+        if self.settings.secret in ("", PLACEHOLDER_SECRET):
+            raise TelephonyError(
+                "ami.login", "set the AMI secret (manager_standardiste.conf) in the settings"
+            )
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="ami-connection")
 
@@ -84,10 +96,13 @@ class AmiClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        session, self._session = self._session, None
         self._connected.clear()
+        if session is not None:
+            if not session.closed.done():
+                with contextlib.suppress(TelephonyError):  # a polite goodbye, if it can
+                    await session.send("Logoff", {}, wait_s=1.0)
+            await session.close()
 
     async def _run(self) -> None:
         delay = self.settings.reconnect_min_s
@@ -136,7 +151,9 @@ class AmiClient:
         for queue in self._subscribers:
             if queue.full():
                 queue.get_nowait()
-                log.warning("AMI: an event reader is too slow; oldest event dropped")
+                if queue not in self._lagging:  # say it once per reader, not per event
+                    self._lagging.add(queue)
+                    log.warning("AMI: an event reader is too slow; dropping its oldest events")
             queue.put_nowait(event)
 
     async def events(self) -> AsyncIterator[AmiEvent]:
@@ -148,6 +165,7 @@ class AmiClient:
                 yield await queue.get()
         finally:
             self._subscribers.discard(queue)
+            self._lagging.discard(queue)
 
     async def action(
         self,

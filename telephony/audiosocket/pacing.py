@@ -138,6 +138,8 @@ class PacedWriter:
         """Queue a prompt after the ones already queued; returns its handle."""
         if self._error is not None:
             raise TelephonyError("audiosocket.closed", f"the connection is gone: {self._error}")
+        if self._closing:
+            raise TelephonyError("audiosocket.closed", "the writer is closed")
         kind, chunks = split_frames(audio)
         playback = Playback(kind, chunks)
         self._queue.append(playback)
@@ -188,9 +190,11 @@ class PacedWriter:
                     continue
                 playback = self._queue[0]
                 if not playback.chunks:
-                    # Its last frame is out: it has played once that frame's 20 ms are over.
-                    assert anchor is not None
-                    remaining = anchor + index * self._period - self._clock()
+                    # Its last frame is out: it has played once that frame's 20 ms are over
+                    # (an empty prompt is over at once).
+                    remaining = 0.0
+                    if anchor is not None:
+                        remaining = anchor + index * self._period - self._clock()
                     if remaining > 0:
                         await self._sleep(remaining)
                         continue

@@ -116,3 +116,29 @@ async def test_a_client_that_missed_the_call_start_still_finds_its_channel(
             await late.close()
         await connection.hangup()
         await calls.wait_end(connection.call_id)
+
+
+async def test_a_slow_event_reader_loses_old_events_not_the_connection(
+    asterisk: AsteriskSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = AmiClient(asterisk.ami_settings(event_queue_size=3))
+    await client.start()
+    try:
+        await client.wait_connected(10)
+        stream = client.events()
+        first = asyncio.create_task(anext(stream))  # subscribes, then nobody reads on
+        await asyncio.sleep(0)
+        with caplog.at_level(logging.WARNING):
+            # A whole call's worth of events (no service listening: it goes to the fallback).
+            await client.originate(
+                "Local/100@standardiste-incoming/n", "test-caller", "talk", timeout_s=10
+            )
+            await asyncio.sleep(1.0)
+        await first
+        assert caplog.text.count("event reader is too slow") == 1
+        assert await client.agents_available("standardiste-agents") == 0  # still usable
+        received = [await asyncio.wait_for(anext(stream), 1) for _ in range(3)]
+        assert len(received) == 3
+        await stream.aclose()
+    finally:
+        await client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,7 @@ import pytest
 from telephony.ami import AmiClient
 from telephony.audiosocket import (
     AudioReceived,
-    AudioSocketServer,
-    AudioSocketSettings,
+    AudioSocketConnection,
     DigitReceived,
     HangupReceived,
 )
@@ -26,7 +26,7 @@ from tests.telephony.audio_checks import (
     rms,
     samples,
 )
-from tests.telephony.calls import Calls, Watcher, call_from, is_transfer, service, tone
+from tests.telephony.calls import Calls, call_from, service, tone
 from tests.telephony.peers import eventually, open_sockets
 
 pytestmark = pytest.mark.asterisk
@@ -125,54 +125,6 @@ async def test_a_sip_call_with_speech_reaches_the_service_and_hears_it(
     assert dominant_frequency(heard, rate) == pytest.approx(1000, abs=15)
 
 
-async def test_redirect_moves_a_live_call_to_the_agents_with_its_context(
-    asterisk: AsteriskSandbox, ami: AmiClient
-) -> None:
-    calls = Calls()
-    async with service(asterisk, calls), Watcher(ami) as watcher:
-        await call_from(ami, "talk")
-        connection = await calls.next_call()
-        # The UUID -> channel map fills from AMI's VarSet events, without asking.
-        assert await eventually(lambda: ami.channels.get(connection.call_id) is not None)
-        channel = await ami.channel_for(connection.call_id)
-        assert channel.startswith("Local/100@standardiste-incoming")
-        assert await ami.getvar(channel, "STANDARDISTE_UUID") == str(connection.call_id)
-        moved = await ami.transfer(
-            connection.call_id,
-            "Etat civil: acte de naissance",
-            "Demande un extrait, pour son fils\r\nAction: Hangup",
-            target="101",
-        )
-        assert moved == channel
-        transfer = await watcher.wait_for(is_transfer(connection.call_id))
-        events = await calls.wait_end(connection.call_id)
-    assert transfer.get("Target") == "101"
-    assert transfer.get("Reason") == "Etat civil: acte de naissance"
-    assert transfer.get("Summary") == "Demande un extrait pour son fils Action: Hangup"
-    assert transfer.get("CallerName") == "Etat civil: acte de naissance"
-    assert events[-1] == HangupReceived(explicit=False)  # the AudioSocket leg went away
-
-
-async def test_an_unreachable_service_sends_the_caller_to_the_agents(
-    asterisk: AsteriskSandbox, ami: AmiClient
-) -> None:
-    async with Watcher(ami) as watcher:
-        await call_from(ami, "talk")  # nothing listens on the AudioSocket port
-        transfer = await watcher.wait_for(
-            lambda e: e.get("UserEvent") == "StandardisteTransfer"
-            and e.get("Reason") == "Assistant indisponible"
-        )
-    assert transfer.get("Target") == "queue"
-
-
-async def test_queue_state_is_readable(asterisk: AsteriskSandbox, ami: AmiClient) -> None:
-    summary = await ami.queue_summary("standardiste-agents")
-    assert summary["Available"] == 0 and summary["Callers"] == 0  # phones not registered
-    assert await ami.agents_available("standardiste-agents") == 0
-    members = await ami.queue_members("standardiste-agents")
-    assert sorted(m.get("Name") for m in members) == ["Accueil 1", "Accueil 2"]
-
-
 async def test_caller_hanging_up_mid_prompt_leaks_nothing(
     asterisk: AsteriskSandbox, ami: AmiClient
 ) -> None:
@@ -211,71 +163,61 @@ async def test_the_8khz_setup_sends_8khz_frames(asterisk: AsteriskSandbox, ami: 
     assert audio and {(f.rate, len(f.pcm)) for f in audio} == {(8000, 320)}
 
 
-async def test_after_hours_a_transfer_goes_to_the_closed_message(
+async def test_a_prompt_at_another_rate_than_the_call_still_reaches_the_caller(
     asterisk: AsteriskSandbox, ami: AmiClient
 ) -> None:
-    calls = Calls()
-    async with service(asterisk, calls), Watcher(ami) as watcher:
-        await ami.originate(
-            "Local/100@standardiste-incoming/n", "test-caller", "talk",
-            variables={"TEST_CLOSED": "1"},
-        )
+    calls = Calls(prompt=tone(700, 1.5, 8000))  # 8 kHz prompt on a 16 kHz call
+    async with service(asterisk, calls):
+        await call_from(ami, "talk")
         connection = await calls.next_call()
-        channel = await ami.channel_for(connection.call_id)
-        assert await ami.getvar(channel, "STANDARDISTE_OPEN") == "0"
-        await ami.redirect(channel, "standardiste-transfer", "queue")
-        transfer = await watcher.wait_for(is_transfer(connection.call_id))
-        await watcher.wait_for(  # the after-hours message, not the queue
-            lambda e: e.get("UserEvent") == "StandardisteClosed"
-            and e.get("Uuid") == str(connection.call_id)
-        )
+        assert await calls.playbacks[connection.call_id].wait() is True
+        assert connection.rate == 16000
+        await connection.hangup()
         await calls.wait_end(connection.call_id)
-    assert transfer.get("Target") == "queue"
-    assert not any(e.name == "QueueCallerJoin" for e in watcher.seen)
+    heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
+    assert dominant_frequency(heard, rate) == pytest.approx(700, abs=15)
 
 
-async def test_the_service_can_end_its_leg_and_let_the_dialplan_transfer(
+async def test_when_the_wideband_codec_is_refused_the_call_falls_back_to_8khz(
     asterisk: AsteriskSandbox, ami: AmiClient
 ) -> None:
     calls = Calls()
-    async with service(asterisk, calls), Watcher(ami) as watcher:
-        await call_from(ami, "talk")
-        connection = await calls.next_call()
-        channel = await ami.channel_for(connection.call_id)
-        await ami.setvar(channel, "STANDARDISTE_REASON", "Urbanisme")
-        await ami.setvar(channel, "STANDARDISTE_NEXT", "transfer")
-        await connection.hangup()  # the service's leg ends; the caller's call goes on
-        transfer = await watcher.wait_for(is_transfer(connection.call_id))
-    assert transfer.get("Target") == "queue" and transfer.get("Reason") == "Urbanisme"
-
-
-async def test_originate_reports_whether_the_call_was_answered(
-    asterisk: AsteriskSandbox, ami: AmiClient
-) -> None:
-    answered = await ami.originate(
-        "Local/talk@test-caller/n", "standardiste-fallback", "apology", timeout_s=10
-    )
-    assert answered.answered and answered.reason == 4
-    unreachable = await ami.originate(  # agent 101's phone is not registered
-        "PJSIP/101", "standardiste-fallback", "apology", timeout_s=5
-    )
-    assert not unreachable.answered and unreachable.reason != 4
-
-
-async def test_a_call_over_the_limit_goes_to_the_agents(
-    asterisk: AsteriskSandbox, ami: AmiClient
-) -> None:
-    calls = Calls()
-    settings = AudioSocketSettings(port=asterisk.audiosocket_port, max_calls=1, read_timeout=15)
-    async with AudioSocketServer(settings, calls) as server, Watcher(ami) as watcher:
-        await call_from(ami, "talk")
-        first = await calls.next_call()
-        await call_from(ami, "talk")  # the service is full: refused at once
-        transfer = await watcher.wait_for(
-            lambda e: e.get("UserEvent") == "StandardisteTransfer"
-            and e.get("Reason") == "Assistant indisponible"
+    async with service(asterisk, calls):
+        await ami.originate(  # a codec chan_audiosocket cannot use stands for a refused slin16
+            "Local/100@standardiste-incoming/n", "test-caller", "talk",
+            variables={"TEST_CODEC": "nosuchcodec"},
         )
-        assert server.rejected == 1
-        assert calls.started.empty()  # the second call never reached the handler
-        await first.hangup()
-    assert transfer.get("Uuid") != str(first.call_id)
+        connection = await calls.next_call()
+        await asyncio.sleep(0.5)
+        await connection.hangup()
+        events = await calls.wait_end(connection.call_id)
+    assert connection.rate == 8000
+    assert {e.frame.rate for e in events if isinstance(e, AudioReceived)} == {8000}
+
+
+async def test_simultaneous_calls_each_hear_their_own_prompt(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    tones = iter([500.0, 800.0, 1100.0, 1400.0])
+    heard_by: dict[uuid.UUID, float] = {}
+
+    class OwnTone(Calls):
+        async def __call__(self, connection: AudioSocketConnection) -> None:
+            freq = next(tones)
+            heard_by[connection.call_id] = freq
+            self.playbacks[connection.call_id] = connection.play(tone(freq, 1.5, 16000))
+            await super().__call__(connection)
+
+    calls = OwnTone()
+    async with service(asterisk, calls):
+        for _ in range(4):
+            await call_from(ami, "talk")
+        connections = [await calls.next_call() for _ in range(4)]
+        for connection in connections:
+            assert await calls.playbacks[connection.call_id].wait() is True
+        for connection in connections:
+            await connection.hangup()
+            await calls.wait_end(connection.call_id)
+    for call_id, freq in heard_by.items():
+        heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{call_id}.wav"))
+        assert dominant_frequency(heard, rate) == pytest.approx(freq, abs=15)

@@ -1,0 +1,71 @@
+"""`ivr serve`: run the service (AudioSocket server, AMI client, back office) until SIGTERM or
+SIGINT, then end calls politely and stop.
+
+Settings: `--config PATH` (TOML), else $IVR_CONFIG, else /etc/standardiste/standardiste.toml
+if it exists; IVR_* environment variables override the file (README, "Running the service").
+Exit codes: 0 after a clean stop, 2 when the settings or the flow cannot be used or the
+AudioSocket port cannot be listened on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ivr.config import ConfigError, load_settings
+from ivr.service import Service
+
+log = logging.getLogger("ivr.serve")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="run the voice assistant service")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="TOML settings file (default: $IVR_CONFIG or "
+                             "/etc/standardiste/standardiste.toml when present)")
+    parser.add_argument("--log-level", default="INFO",
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.set_defaults(func=run)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    configure_logging(args.log_level)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as err:
+        print(f"ivr serve: {err}", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(Service(settings)))
+
+
+async def serve(service: Service) -> int:
+    """Start, wait for SIGTERM/SIGINT, stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        try:
+            await service.start()
+        except ConfigError as err:
+            print(f"ivr serve: {err}", file=sys.stderr)
+            await service.close()
+            return 2
+        await stop.wait()
+        log.info("stopping: new calls refused, calls in progress are ending")
+        await service.close()
+        return 0
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)

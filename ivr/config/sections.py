@@ -1,0 +1,83 @@
+"""The service's own settings sections (frozen dataclasses, one docstring per field with units).
+
+The other sections of the settings file reuse the packages' own settings classes:
+`telephony.audiosocket.AudioSocketSettings` ([audiosocket]), `telephony.ami.AmiSettings`
+([ami]), `ivr.web.settings.WebSettings` ([web]); [speech] and [database] map onto the
+environment variables those packages already read (see `ivr.config.load`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSection:
+    """[service]: the service as a whole."""
+
+    flow: Path | None = None
+    """Dialogue flow YAML file; None: the town-hall flow shipped with the package."""
+    data_dir: Path | None = None
+    """Folder for the service's own files (fallback prompts); None: $XDG_DATA_HOME/standardiste."""
+    timezone: str = "Europe/Paris"
+    """IANA time zone of the town hall: the dialogue's clock (opening hours, dates)."""
+    shutdown_deadline_s: float = 10.0
+    """On SIGTERM/SIGINT, seconds calls in progress get to end politely before being cut."""
+    ami_enabled: bool = True
+    """Connect to Asterisk's manager interface (transfers); false: no transfer is attempted."""
+    web_enabled: bool = True
+    """Run the back office (web app) in the same process."""
+    web_host: str = "127.0.0.1"
+    """Address the back office listens on."""
+    web_port: int = 8080
+    """TCP port of the back office; 0 picks a free one."""
+    public_url: str = ""
+    """Base URL agents use to reach the back office (links in transfers); empty:
+    http://WEB_HOST:WEB_PORT."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSection:
+    """[session]: how one call is conducted."""
+
+    vad_aggressiveness: int = 2
+    """webrtcvad aggressiveness, 0 (lenient) to 3 (strict)."""
+    barge_in_ms: float = 300.0
+    """Voiced run that stops a prompt, milliseconds (a cough is shorter)."""
+    start_speech_ms: float = 120.0
+    """Voiced run after which the caller counts as speaking (no prompt playing), milliseconds."""
+    settle_ms: float = 250.0
+    """When the partial result is already a complete answer (yes/no, a whole phone number),
+    the turn ends after this much audio without a change, milliseconds."""
+    max_utterance_ms: float = 15_000.0
+    """Longest caller utterance, milliseconds."""
+    digit_timeout_s: float = 5.0
+    """Seconds to wait for the next keypad digit of a multi-digit answer."""
+    max_call_s: float = 900.0
+    """Longest call, seconds; then the caller is told goodbye (or transferred)."""
+    hint_grammar: bool = False
+    """Restrict recognition to a listen step's hint phrases when it has some (small models
+    only); false: free speech everywhere (hints are then unused)."""
+    keypad_only: bool = False
+    """Never listen to speech, keypad only (also what happens without a speech model)."""
+    error_queue: str = "accueil"
+    """Flow queue a call goes to after a service failure (dialogue error, no voice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferSection:
+    """[transfer]: where transferred calls go in Asterisk's dialplan."""
+
+    context: str = "standardiste-transfer"
+    """Dialplan context calls are redirected to (see extensions_standardiste.conf)."""
+    exten: str = "queue"
+    """Extension of that context for a flow queue without a route ('queue': the agents' queue)."""
+    asterisk_queue: str = "standardiste-agents"
+    """Asterisk queue (queues.conf) behind the 'queue' extension; set as STANDARDISTE_QUEUE."""
+    routes: dict[str, str] = field(default_factory=dict)
+    """Flow queue -> extension of `context` ('101' an agent's phone) or 'queue:NAME' (an Asterisk
+    queue); a flow queue not listed goes to `exten` with `asterisk_queue`."""
+    check_agents: bool = True
+    """Before moving a call to a queue, ask Asterisk (QueueSummary) whether an agent is free;
+    if none is, the caller is offered a callback instead."""

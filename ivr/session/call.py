@@ -1,0 +1,283 @@
+"""One call, from the greeting to the transfer or the hang-up: an async loop over the caller's
+turns (`Listener`) and the dialogue engine's actions, each call isolated from the others.
+
+The engine is pure and synchronous; its steps run in a worker thread (its `Services` reach
+the database). An exception inside a call ends that call politely (recorded apology, then
+hang-up), never another; cancellation passes through. The record of the call (turns, intents,
+outcome) is written through `CallRecorder` with privacy masking applied by storage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dialogs.events import Action, CallerInput, Digits, Hangup, Listen, Say, Transfer, Utterance
+from dialogs.state import CallState
+from ivr.session.call_endings import Endings
+from ivr.session.errors import SessionError
+from ivr.session.line import CallerLine, LineEnded
+from ivr.session.listener import Listener, TurnResult
+from ivr.session.recorder import CallRecorder
+from ivr.session.resources import SessionResources
+from ivr.session.speaker import Speaker
+from ivr.session.turns import expected_kind, is_complete
+from speech.errors import SpeechError
+from speech.recognizer import Recognizer
+from speech.voice import VoiceDetector
+from telephony.audiosocket import AudioSocketConnection
+
+log = logging.getLogger(__name__)
+
+KEYPAD_NOTICE = ("La reconnaissance vocale est indisponible : utilisez le clavier de votre "
+                 "téléphone.")
+KEYPAD_SWITCH = "Je n'arrive plus à vous entendre. Utilisez le clavier de votre téléphone."
+ERROR_TRANSFER = "Je suis désolé, une erreur est survenue. Je vous passe un conseiller."
+FIRST_AUDIO_WAIT_S = 2.0
+
+
+def never_complete(text: str) -> bool:
+    return False
+
+
+class ShuttingDown(SessionError):
+    """The service is stopping."""
+
+    code = "shutting_down"
+
+
+@dataclass(slots=True)
+class CallReport:
+    """What happened in a call (for `ivr call`, tests and logs)."""
+
+    call_id: str
+    outcome: str = "abandoned"
+    """resolved, transferred, callback or abandoned."""
+    turns: list[dict[str, object]] = field(default_factory=list)
+    """{"speaker": "caller"|"assistant", "text", "intent"?, "confidence"?, "at"} in order."""
+    transfer: dict[str, str] | None = None
+    barge_ins: int = 0
+    keypad_only: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+class CallSession:
+    """Conducts one call on an AudioSocket connection."""
+
+    def __init__(self, resources: SessionResources, connection: AudioSocketConnection) -> None:
+        self.res = resources
+        self.connection = connection
+        self.call_id = str(connection.call_id)
+        self.report = CallReport(self.call_id)
+        self.line = CallerLine(connection)
+        self.speaker = Speaker(connection, resources.prompts, resources.fallback,
+                               resources.metrics, lambda: self.line.rate)
+        self.recorder = CallRecorder(resources.database, self.call_id)
+        self.started = time.monotonic()
+        self.listener = Listener(self.line, self.speaker, resources.settings.session,
+                                 VoiceDetector(resources.settings.session.vad_aggressiveness),
+                                 self.started)
+        self.keypad_only = resources.model is None or resources.settings.session.keypad_only
+        self.recognizer: Recognizer | None = None
+        self.state: CallState | None = None
+        self.endings = Endings(self)
+
+    # -- the call ------------------------------------------------------------------------
+    async def run(self) -> CallReport:
+        """Conduct the call to its end; never raises except on cancellation."""
+        metrics = self.res.metrics
+        metrics.active_calls.inc()
+        self.line.start()
+        try:
+            await self.recorder.start(None)
+            async with asyncio.timeout(self.res.settings.session.max_call_s):
+                self.report.outcome = await self._conduct()
+        except LineEnded:
+            self.report.outcome = "abandoned"
+            self.speaker.stop()
+        except VoiceLost:
+            self.report.outcome = await self.endings.no_voice()
+        except ShuttingDown:
+            self.report.outcome = await self.endings.goodbye_at_shutdown()
+        except TimeoutError:
+            log.warning("call %s: longest call duration reached", self.call_id)
+            self.report.outcome = await self.endings.polite_end("rappeler")
+        except Exception as err:  # one call's failure must never reach another call
+            log.exception("call %s failed", self.call_id)
+            self._error("session_failed", err)
+            self.report.outcome = await self.endings.polite_end("erreur", "rappeler")
+        finally:
+            await self._close()
+        return self.report
+
+    async def _close(self) -> None:
+        self.speaker.stop()
+        self.recorder.end(self.report.outcome,
+                          summary=self.report.transfer.get("summary") if self.report.transfer
+                          else None,
+                          queue=self.report.transfer.get("queue") if self.report.transfer
+                          else None,
+                          reason=self.report.transfer.get("reason") if self.report.transfer
+                          else None)
+        await self.recorder.close()
+        await self.line.close()
+        self.res.metrics.active_calls.dec()
+        self.res.metrics.calls.labels(outcome=self.report.outcome).inc()
+
+    async def _conduct(self) -> str:
+        engine, services = self.res.engine(self.call_id if self.recorder.started else None)
+        with contextlib.suppress(TimeoutError):  # prompts are made at the line's rate
+            async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
+                await self.line.first_audio.wait()
+        state, actions = await asyncio.to_thread(engine.start, self.res.now())
+        self.state = state
+        if self.keypad_only:
+            self.report.keypad_only = True
+            actions = _with_notice(actions, KEYPAD_NOTICE)
+        turn_end: float | None = None
+        while True:
+            actions = self._repair(actions)
+            says = [a for a in actions if isinstance(a, Say)]
+            final = next((a for a in actions if isinstance(a, Transfer | Hangup)), None)
+            if isinstance(final, Transfer):
+                return await self.endings.transfer(final, says, turn_end)
+            self.say(says, turn_end)
+            if isinstance(final, Hangup):
+                await self.speaker.wait()
+                await self.connection.hangup()
+                return "callback" if "callback" in services.done else "resolved"
+            step = next((a for a in actions if isinstance(a, Listen)), Listen())
+            result = await self.caller_turn(step, self._completeness())
+            turn_end = result.ended_at
+            state, actions = await asyncio.to_thread(
+                engine.step, state, result.caller, self.res.now())
+            self.state = state
+            last = state.transcript[-1] if state.transcript else None
+            self._record_caller(result.caller, last.intent if last else None)
+
+    # -- pieces the endings use too -------------------------------------------------------
+    def say(self, items: list[Say], since: float | None = None) -> None:
+        """Speak `items` (recorded as one assistant turn)."""
+        if self.speaker.voice_lost:
+            raise VoiceLost("speech synthesis failed")
+        self.speaker.say(items, since)
+        text = " ".join(item.text for item in items).strip()
+        if text:
+            self.recorder.turn("assistant", text)
+            self.report.turns.append({"speaker": "assistant", "text": text,
+                                      "at": round(time.monotonic() - self.started, 2)})
+
+    async def caller_turn(
+        self, step: Listen, complete: Callable[[str], bool] = never_complete
+    ) -> TurnResult:
+        """The caller's answer, raced against shutdown and the loss of the voice; recognition
+        failures switch the call to the keypad."""
+        check = complete
+        while True:
+            recognizer = None if self.keypad_only else await self._recognizer(step)
+            turn = asyncio.ensure_future(self.listener.turn(step, recognizer, check))
+            closing = asyncio.ensure_future(self.res.closing.wait())
+            lost = asyncio.ensure_future(self.speaker.lost.wait())
+            try:
+                await asyncio.wait({turn, closing, lost}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                closing.cancel()
+                lost.cancel()
+                if not turn.done():
+                    turn.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, LineEnded, SpeechError):
+                        await turn
+            if turn.cancelled():
+                if self.speaker.voice_lost:
+                    raise VoiceLost("speech synthesis failed")
+                raise ShuttingDown("the service is stopping")
+            try:
+                result = turn.result()
+            except SpeechError as err:
+                self._error(err.code, err)
+                self.keypad_only = self.report.keypad_only = True
+                self.say([Say(KEYPAD_SWITCH)])
+                continue
+            if self.speaker.voice_lost:
+                raise VoiceLost("speech synthesis failed")
+            if result.barged_in:
+                self.report.barge_ins += 1
+            return result
+
+    async def _recognizer(self, step: Listen) -> Recognizer | None:
+        model, pool = self.res.model, self.res.pool
+        if model is None or pool is None:
+            return None
+        if self.recognizer is None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
+                    await self.line.first_audio.wait()
+            self.recognizer = await Recognizer.create(model, pool, input_rate=self.line.rate)
+        hints = list(step.hints) if self.res.settings.session.hint_grammar else []
+        try:
+            await self.recognizer.set_grammar(hints or None)
+        except SpeechError as err:
+            log.info("call %s: hints not used as a grammar (%s)", self.call_id, err)
+            await self.recognizer.set_grammar(None)
+        return self.recognizer
+
+    def _completeness(self) -> Callable[[str], bool]:
+        state, loaded = self.state, self.res.loaded
+        if state is None:
+            return never_complete
+        kind = expected_kind(loaded, state)
+        now = self.res.now()
+        return lambda text: is_complete(kind, text, self.res.understander, now)
+
+    def _repair(self, actions: list[Action]) -> list[Action]:
+        """A dialogue error (the engine's error hang-up) becomes an apology and a transfer."""
+        end = actions[-1] if actions else None
+        if not (isinstance(end, Hangup) and end.reason.startswith("erreur")):
+            return actions
+        self._error("dialogue_error", end.reason)
+        kept = [a for a in actions[:-1] if not (isinstance(a, Say) and "erreur" in a.text)]
+        state = self.state
+        summary = f"Erreur de l'assistant ; dernière phrase : {state.last_text}" if state else ""
+        queue = self.res.settings.session.error_queue
+        return [*kept, Say(ERROR_TRANSFER),
+                Transfer(queue, "Erreur de l'assistant vocal", summary)]
+
+    def _record_caller(self, caller: CallerInput, intent: str | None) -> None:
+        if isinstance(caller, Utterance):
+            text, confidence = caller.text or "[inaudible]", caller.confidence
+        elif isinstance(caller, Digits):
+            text, confidence = f"[touches {caller.digits}]", None
+        else:
+            text, confidence = "[silence]", None
+        self.recorder.turn("caller", text, intent=intent, confidence=confidence)
+        entry: dict[str, object] = {"speaker": "caller", "text": text, "intent": intent,
+                                    "at": round(time.monotonic() - self.started, 2)}
+        if confidence is not None:
+            entry["confidence"] = round(confidence, 3)
+        self.report.turns.append(entry)
+
+    def _error(self, code: str, err: object) -> None:
+        self.report.errors.append(f"{code}: {err}")
+        self.res.metrics.errors.labels(code=code).inc()
+
+
+class VoiceLost(SessionError):
+    """Speech synthesis failed: only recorded fallback prompts can be played."""
+
+    code = "voice_lost"
+
+
+def _with_notice(actions: list[Action], notice: str) -> list[Action]:
+    """`notice` said before the first question (after the greeting)."""
+    says = [i for i, a in enumerate(actions) if isinstance(a, Say)]
+    at = says[-1] if says else 0
+    return [*actions[:at], Say(notice), *actions[at:]]
+
+
+async def run_call(resources: SessionResources, connection: AudioSocketConnection) -> CallReport:
+    """The AudioSocket server's handler: one session per connection."""
+    return await CallSession(resources, connection).run()

@@ -1,0 +1,20 @@
+"""Errors of the call session: one base with a machine-readable `code`."""
+
+from __future__ import annotations
+
+
+class SessionError(Exception):
+    """A call could not go on as planned (the session ends it politely)."""
+
+    code: str = "session_error"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class TransferUnavailable(SessionError):
+    """The call cannot be moved to a person: AMI down, no agent free, Asterisk refused."""
+
+    code = "transfer_unavailable"

@@ -1,0 +1,112 @@
+"""The call record in the database: start, turns (masked by `ivr.storage.calls.add_turn`),
+outcome. Writes go through a per-call queue in order, off the call's path, so the caller
+never waits on the database; a database that fails is logged once and the call goes on.
+Outcomes: resolved, transferred, callback, abandoned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ivr.storage import calls
+from ivr.storage.database import Database
+from ivr.storage.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT_S = 5.0
+
+
+class CallRecorder:
+    """Records one call; every method returns at once (the write is queued)."""
+
+    def __init__(self, database: Database | None, call_id: str) -> None:
+        self.database = database
+        self.call_id = call_id
+        self.ok = database is not None
+        """False once a write failed (later writes are skipped)."""
+        self.started = False
+        self._queue: asyncio.Queue[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
+        self._queue = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, caller_number: str | None) -> None:
+        """Record the call's start (awaited: the call's bookings refer to it)."""
+        if self.database is None:
+            return
+        try:
+            await self.database.run(calls.start_call, self.call_id, caller_number)
+        except StorageError as err:
+            self.ok = False
+            log.error("call %s: not recorded, the database failed (%s: %s)",
+                      self.call_id, err.code, err)
+            return
+        self.started = True
+        self._task = asyncio.create_task(self._writer(), name=f"recorder-{self.call_id}")
+
+    def turn(
+        self, speaker: str, text: str, *, intent: str | None = None,
+        confidence: float | None = None,
+    ) -> None:
+        if text.strip():
+            self._put(calls.add_turn, self.call_id, speaker, text, intent=intent,
+                      confidence=confidence)
+
+    def end(self, outcome: str, *, summary: str | None = None, queue: str | None = None,
+            reason: str | None = None) -> None:
+        self._put(calls.end_call, self.call_id, outcome, summary=summary,
+                  transfer_queue=queue, transfer_reason=reason)
+
+    async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Queue a write and wait for its result (e.g. a callback request and its id)."""
+        if self.database is None:
+            raise StorageError("no database: nothing can be stored")
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._put(func, *args, _future=done, **kwargs)
+        return await done
+
+    def _put(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self.database is None or self._task is None:
+            future = kwargs.get("_future")
+            if future is not None and not future.done():
+                future.set_exception(StorageError("no database: nothing can be stored"))
+            return
+        self._queue.put_nowait((func, args, kwargs))
+
+    async def _writer(self) -> None:
+        assert self.database is not None
+        while True:
+            func, args, kwargs = await self._queue.get()
+            future: asyncio.Future[Any] | None = kwargs.pop("_future", None)
+            try:
+                if not self.ok and future is None:
+                    continue
+                result = await self.database.run(func, *args, **kwargs)
+            except StorageError as err:
+                if future is not None:
+                    future.set_exception(err)
+                elif self.ok:
+                    self.ok = False
+                    log.error("call %s: the call record could not be written (%s: %s); "
+                              "the call goes on unrecorded", self.call_id, err.code, err)
+            else:
+                if future is not None and not future.done():
+                    future.set_result(result)
+            finally:
+                self._queue.task_done()
+
+    async def close(self) -> None:
+        """Write what is queued (up to a few seconds), then stop."""
+        if self._task is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DRAIN_TIMEOUT_S):
+                await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None

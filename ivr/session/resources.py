@@ -1,0 +1,73 @@
+"""What every call session shares, built once by the service: settings, the flow and its
+understander, the speech engines (or their absence), the database (or its absence), the
+switchboard, metrics, the clock, and the shutdown signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dialogs.engine import Engine
+from dialogs.hours import HoursFile
+from dialogs.loader import LoadedFlow
+from dialogs.understanding import Understander
+from ivr.config import ServiceSettings
+from ivr.metrics import ServiceMetrics
+from ivr.session.fallback_prompts import FallbackPrompts
+from ivr.session.services_db import DatabaseServices, UnavailableServices
+from ivr.session.switchboard import Switchboard
+from ivr.storage.database import Database
+from speech.prompts import PromptAudio
+from speech.recognizer import DecoderPool, SpeechModel
+
+Clock = Callable[[], datetime]
+"""The town hall's local time, naive (the dialogue engine's clock)."""
+
+
+def local_clock(timezone: str) -> Clock:
+    zone = ZoneInfo(timezone)
+    return lambda: datetime.now(zone).replace(tzinfo=None)
+
+
+@dataclass(slots=True)
+class SessionResources:
+    """Shared by every call of the running service (each call keeps its own state)."""
+
+    settings: ServiceSettings
+    loaded: LoadedFlow
+    understander: Understander
+    prompts: PromptAudio
+    fallback: FallbackPrompts
+    switchboard: Switchboard
+    metrics: ServiceMetrics
+    database: Database | None = None
+    """None when the database could not be opened (nothing is stored then)."""
+    model: SpeechModel | None = None
+    """None when no speech model is available (calls use the keypad)."""
+    pool: DecoderPool | None = None
+    clock: Clock | None = None
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set at shutdown: calls in progress end politely."""
+
+    def now(self) -> datetime:
+        clock = self.clock or local_clock(self.settings.service.timezone)
+        return clock()
+
+    def engine(self, call_id: str | None) -> tuple[Engine, DatabaseServices | UnavailableServices]:
+        """A dialogue engine for one call, with services recording against `call_id`."""
+        services: DatabaseServices | UnavailableServices
+        if self.database is None:
+            services = UnavailableServices()
+        else:
+            hours = self.loaded.hours or HoursFile(services={})
+            services = DatabaseServices(self.database, hours, self.settings.service.timezone,
+                                        call_id)
+        return Engine(self.loaded, self.understander, services), services
+
+    def call_url(self, call_id: str) -> str:
+        """The call's page in the agent console."""
+        return f"{self.settings.public_url}/agent/calls/{call_id}"

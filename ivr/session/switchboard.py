@@ -1,0 +1,142 @@
+"""Moving a call to a person: the `Switchboard` boundary, its AMI implementation, and the
+pure pieces (where a flow queue goes in the dialplan, which channel variables carry the
+call's context).
+
+Channel variables set before the redirect (all inherited, `__` prefix): STANDARDISTE_CALL_ID,
+STANDARDISTE_INTENT, STANDARDISTE_SLOTS ("name=value;..."), STANDARDISTE_REASON,
+STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_CALL_URL (the call's page in the
+agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue` extension). Values
+are one line, at most `MAX_VALUE` characters.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dialogs.events import Transfer
+from ivr.config.sections import TransferSection
+from ivr.session.errors import TransferUnavailable
+from telephony.ami import AmiClient
+from telephony.ami.protocol import dialplan_text
+from telephony.errors import TelephonyError
+
+log = logging.getLogger(__name__)
+
+MAX_VALUE = 400
+QUEUE_PREFIX = "queue:"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a transferred call goes: a dialplan place and, for a queue, its Asterisk name."""
+
+    context: str
+    exten: str
+    asterisk_queue: str | None
+    """Asterisk queue behind the extension (agents are counted there), None for a phone."""
+
+
+def plan(settings: TransferSection, flow_queue: str) -> Target:
+    """The dialplan target of a flow queue (see `TransferSection.routes`)."""
+    route = settings.routes.get(flow_queue, "")
+    if route.startswith(QUEUE_PREFIX):
+        return Target(settings.context, settings.exten, route[len(QUEUE_PREFIX):])
+    if route:
+        return Target(settings.context, route, None)
+    return Target(settings.context, settings.exten, settings.asterisk_queue)
+
+
+def one_line(text: str) -> str:
+    """A value safe for AMI and the dialplan (`telephony.ami.protocol.dialplan_text`: one
+    line, no comma, pipe, bracket or dollar), at most `MAX_VALUE` characters."""
+    return dialplan_text(text, MAX_VALUE)
+
+
+def context_variables(
+    call_id: str, transfer: Transfer, intent: str | None, slots: Mapping[str, str],
+    call_url: str, target: Target,
+) -> dict[str, str]:
+    """The channel variables carrying the call's context to the agent."""
+    values = {
+        "STANDARDISTE_CALL_ID": call_id,
+        "STANDARDISTE_INTENT": intent or "",
+        "STANDARDISTE_SLOTS": ";".join(f"{k}={v}" for k, v in sorted(slots.items())),
+        "STANDARDISTE_REASON": transfer.reason,
+        "STANDARDISTE_SUMMARY": transfer.summary or transfer.reason,
+        "STANDARDISTE_CALL_URL": call_url,
+    }
+    if target.asterisk_queue is not None:
+        values["STANDARDISTE_QUEUE"] = target.asterisk_queue
+    return {name: one_line(value) for name, value in values.items()}
+
+
+class Switchboard(ABC):
+    """The telephone system as the session sees it (a test double subclasses it)."""
+
+    @property
+    @abstractmethod
+    def up(self) -> bool:
+        """Whether transfers can be attempted at all now."""
+
+    @abstractmethod
+    async def agents_available(self, asterisk_queue: str) -> int:
+        """Agents free in the queue; `TransferUnavailable` when that cannot be known."""
+
+    @abstractmethod
+    async def transfer(
+        self, call_id: uuid.UUID, variables: Mapping[str, str], target: Target
+    ) -> None:
+        """Set the variables on the caller's channel and redirect it; `TransferUnavailable`."""
+
+
+class NoSwitchboard(Switchboard):
+    """No AMI configured: transfers are never possible."""
+
+    @property
+    def up(self) -> bool:
+        return False
+
+    async def agents_available(self, asterisk_queue: str) -> int:
+        raise TransferUnavailable("AMI is disabled", "ami_disabled")
+
+    async def transfer(
+        self, call_id: uuid.UUID, variables: Mapping[str, str], target: Target
+    ) -> None:
+        raise TransferUnavailable("AMI is disabled", "ami_disabled")
+
+
+class AmiSwitchboard(Switchboard):
+    """Transfers through Asterisk's manager interface."""
+
+    def __init__(self, ami: AmiClient) -> None:
+        self.ami = ami
+
+    @property
+    def up(self) -> bool:
+        return self.ami.connected
+
+    async def agents_available(self, asterisk_queue: str) -> int:
+        if not self.ami.connected:
+            raise TransferUnavailable("AMI is not connected", "ami_down")
+        try:
+            return await self.ami.agents_available(asterisk_queue)
+        except TelephonyError as err:
+            raise TransferUnavailable(f"queue {asterisk_queue}: {err}", err.code) from err
+
+    async def transfer(
+        self, call_id: uuid.UUID, variables: Mapping[str, str], target: Target
+    ) -> None:
+        if not self.ami.connected:
+            raise TransferUnavailable("AMI is not connected", "ami_down")
+        try:
+            channel = await self.ami.channel_for(call_id)
+            for name, value in variables.items():
+                await self.ami.setvar(channel, f"__{name}", value)
+            await self.ami.redirect(channel, target.context, target.exten)
+        except TelephonyError as err:
+            raise TransferUnavailable(f"transfer of {call_id} failed: {err}", err.code) from err
+        log.info("call %s moved to %s,%s,1", call_id, target.context, target.exten)

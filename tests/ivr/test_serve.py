@@ -1,0 +1,147 @@
+"""`ivr serve` as the admin runs it: a real process with embedded defaults (ports moved to
+free ones), no speech model, no Asterisk, and then no database; /healthz says what is missing;
+SIGTERM stops it cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.asterisk_fixture import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Running:
+    def __init__(self, proc: subprocess.Popen[str], web_port: int) -> None:
+        self.proc = proc
+        self.web_port = web_port
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_line(self, text: str, wait_s: float = 60.0) -> str:
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if text in line:
+                    return line
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no line with {text!r}; got:\n" + "\n".join(self.lines))
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self._reader.join(10)
+        assert self.proc.stderr is not None
+        self.proc.stderr.close()
+
+    def healthz(self) -> tuple[int, dict[str, object]]:
+        url = f"http://127.0.0.1:{self.web_port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+
+def serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
+    return {
+        **env,
+        "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "IVR_AUDIOSOCKET_PORT": str(free_port()), "IVR_SERVICE_WEB_PORT": str(free_port()),
+        "IVR_AMI_PORT": str(free_port()),  # nothing listens there: Asterisk is "down"
+        **extra,
+    }
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[object]:
+    procs: list[Running] = []
+
+    def run(**extra: str) -> Running:
+        env = serve_env(tmp_path, **extra)
+        proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve"], cwd=ROOT, env=env,
+                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        procs.append(Running(proc, int(env["IVR_SERVICE_WEB_PORT"])))
+        return procs[-1]
+
+    yield run
+    for running in procs:
+        running.close()
+
+
+def test_serve_starts_without_model_or_asterisk_and_says_so(start: object) -> None:
+    service = start()  # type: ignore[operator]
+    ready = service.wait_line("standardiste ready")
+    assert "AudioSocket on 127.0.0.1:" in ready
+    model = service.wait_line("degraded: speech recognition")
+    assert "ivr models download fr-small" in model and "keypad" in model
+    assert "Asterisk manager unreachable" in service.wait_line("degraded: ami")
+    status, health = service.healthz()
+    assert status == 503 and health["status"] == "degraded"
+    checks = health["checks"]
+    assert isinstance(checks, dict)
+    assert checks["database"]["ok"] is True
+    assert checks["model"]["ok"] is False
+    assert "ivr models download" in checks["model"]["detail"]
+    assert checks["ami"]["ok"] is False and "callback" in checks["ami"]["detail"]
+    assert checks["audiosocket"]["ok"] is True
+    service.proc.send_signal(signal.SIGTERM)
+    assert service.proc.wait(20) == 0
+    service.wait_line("standardiste stopped", 5)
+
+
+def test_serve_without_a_database_still_answers(start: object) -> None:
+    closed = free_port()
+    service = start(  # type: ignore[operator]
+        IVR_DATABASE_URL=f"postgresql+psycopg://nobody:secret@127.0.0.1:{closed}/none")
+    line = service.wait_line("degraded: database")
+    assert "not recorded" in line and "secret" not in line
+    service.wait_line("standardiste ready")
+    status, health = service.healthz()
+    checks = health["checks"]
+    assert isinstance(checks, dict)
+    assert status == 503 and checks["database"]["ok"] is False
+    service.proc.send_signal(signal.SIGINT)
+    assert service.proc.wait(20) == 0
+
+
+def test_unusable_settings_stop_it_with_the_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "standardiste.toml"
+    bad.write_text("[session]\nbarge_in_ms = 'vite'\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ivr", "serve", "--config", str(bad)],
+                          cwd=ROOT, env=serve_env(tmp_path), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    assert "[session] barge_in_ms: 'vite' is not a valid float" in done.stderr
+
+
+def test_a_broken_flow_stops_it_with_the_problems(tmp_path: Path) -> None:
+    flow = tmp_path / "flow.yaml"
+    flow.write_text("name: x\nstart: nulle_part\nnodes: {}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ivr", "serve"], cwd=ROOT,
+                          env=serve_env(tmp_path, IVR_SERVICE_FLOW=str(flow)),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"the flow {flow} cannot be used" in done.stderr

@@ -1,0 +1,99 @@
+"""Whole calls through the real AudioSocket framing on loopback (no Asterisk): the keypad
+path to an answer, the call record, the caller hanging up mid-prompt, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ivr.session.fallback_prompts import TEXTS
+from ivr.storage import calls
+from tests.session.caller import LoopbackCaller
+from tests.session.conftest import ServiceFactory
+from tests.telephony.peers import eventually, open_sockets
+
+SESSION_TASKS = ("line-", "recorder-", "speaker", "audiosocket-paced-writer")
+
+
+def said(report_turns: list[dict[str, object]], speaker: str) -> list[str]:
+    return [str(t["text"]) for t in report_turns if t["speaker"] == speaker]
+
+
+async def test_a_keypad_call_reaches_an_answer_and_is_recorded(
+    make_service: ServiceFactory,
+) -> None:
+    async with make_service() as service, LoopbackCaller(service.audiosocket_port) as caller:
+        await caller.wait_heard(10)  # the greeting is playing
+        caller.press("1")  # the hours, pressed over the greeting
+        await asyncio.sleep(1.5)
+        before_goodbye = len(caller.heard)
+        caller.press("2")  # end the call
+        await caller.wait_end()
+        report = await asyncio.wait_for(service.finished.get(), 10)
+        assert service.resources is not None and service.resources.database is not None
+        record = await service.resources.database.run(calls.get_call, report.call_id)
+    assert report.outcome == "resolved" and report.keypad_only
+    assert said(report.turns, "caller") == ["[touches 1]", "[touches 2]"]
+    assistant = said(report.turns, "assistant")
+    assert assistant[0].startswith("Bonjour, vous êtes bien à la mairie")
+    assert "utilisez le clavier" in assistant[0]  # no speech model here: keypad announced
+    assert "L'accueil de la mairie est ouvert" in assistant[1]
+    assert assistant[-1] == "Merci de votre appel. Bonne journée, au revoir."
+    assert caller.hangup_received and len(caller.heard) > before_goodbye + 50  # goodbye heard
+    assert report.barge_ins == 2  # both keys cut a prompt
+    assert record.outcome == "resolved" and record.ended_at is not None
+    assert [t.speaker for t in record.turns] == ["assistant", "caller", "assistant", "caller",
+                                                 "assistant"]
+    assert record.turns[1].text == "[touches 1]"
+
+
+async def test_the_caller_hanging_up_mid_prompt_ends_the_session_cleanly(
+    make_service: ServiceFactory,
+) -> None:
+    async with make_service() as service:
+        sockets = open_sockets()
+        caller = LoopbackCaller(service.audiosocket_port)
+        await caller.__aenter__()
+        await caller.wait_heard(10)
+        await asyncio.sleep(0.5)
+        await caller.hangup()  # in the middle of the greeting
+        report = await asyncio.wait_for(service.finished.get(), 10)
+        assert await eventually(lambda: not service.calls, 3)
+        assert service.resources is not None and service.resources.database is not None
+        record = await service.resources.database.run(calls.get_call, report.call_id)
+        assert await eventually(lambda: open_sockets() == sockets, 3)
+        leftovers = [t.get_name() for t in asyncio.all_tasks()
+                     if t.get_name().startswith(SESSION_TASKS)]
+        assert leftovers == []
+    assert report.outcome == "abandoned"
+    assert record.outcome == "abandoned" and record.ended_at is not None
+    assert service.metrics.active_calls._value.get() == 0
+
+
+async def test_shutdown_ends_calls_politely_and_refuses_new_ones(
+    make_service: ServiceFactory,
+) -> None:
+    async with make_service() as service:
+        port = service.audiosocket_port
+        caller = LoopbackCaller(port)
+        await caller.__aenter__()
+        await caller.wait_heard(10)
+        heard = len(caller.heard)
+        closing = asyncio.create_task(service.close())
+        await caller.wait_end(10)
+        await closing
+        report = await asyncio.wait_for(service.finished.get(), 5)
+        late = LoopbackCaller(port)
+        refused = False
+        try:
+            await late.__aenter__()
+            await late.wait_end(2)
+            refused = not late.heard
+        except OSError:
+            refused = True
+        finally:
+            await late.hangup()
+        await caller.hangup()
+    assert said(report.turns, "assistant")[-1] == TEXTS["fermeture"]
+    assert caller.hangup_received and len(caller.heard) > heard + 100  # the goodbye was heard
+    assert report.outcome == "abandoned"
+    assert refused
