@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "users",
     "purge",
     "privacy",
+    "flows",
 )
 
 
