@@ -95,7 +95,8 @@ class Endings:
         """Offer a callback (or a message) and store the request for the agents."""
         s, res = self.s, self.s.res
         now = res.now()
-        dialog = CallbackDialog(lambda kind, text: res.understander.extract(kind, text, now))
+        dialog = CallbackDialog(lambda kind, text: res.understander.extract(kind, text, now),
+                                messages=not s.keypad_only)
         actions = dialog.start(why)
         stored = False
         while True:
