@@ -67,7 +67,9 @@ async def test_the_caller_hanging_up_mid_prompt_ends_the_session_cleanly(
         assert leftovers == []
     assert report.outcome == "abandoned"
     assert record.outcome == "abandoned" and record.ended_at is not None
-    assert service.metrics.active_calls._value.get() == 0
+    assert service.metrics.registry.get_sample_value("ivr_active_calls") == 0
+    assert service.metrics.registry.get_sample_value(
+        "ivr_calls_total", {"outcome": "abandoned"}) == 1
 
 
 async def test_shutdown_ends_calls_politely_and_refuses_new_ones(
