@@ -22,11 +22,12 @@ from typing import Any
 import uvicorn
 
 from dialogs.errors import DialogsError, FlowError
-from dialogs.loader import load_flow
 from dialogs.runtime import default_flow_path, french_understander
 from dialogs.understanding import Understander
 from ivr.config import ConfigError, ServiceSettings
+from ivr.flows_live import FlowRegistry, LiveFlow
 from ivr.health import ProbeResult, StatusProbe
+from ivr.live import LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.service_probes import AmiProbe, CallsProbe, FixedProbe, SynthesisProbe
 from ivr.session.call import run_call
@@ -48,6 +49,11 @@ from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
 AMI_FIRST_WAIT_S = 2.0
+
+
+def _flow_title(flow: LiveFlow) -> str:
+    where = f"version {flow.version}" if flow.version is not None else str(flow.loaded.path)
+    return f"{flow.loaded.flow.name} ({where})"
 
 
 class _Uvicorn(uvicorn.Server):
@@ -73,6 +79,8 @@ class Service:
     ) -> None:
         self.settings = settings
         self.metrics = ServiceMetrics()
+        self.live = LiveHub()
+        """Calls in progress, followed by the agent console."""
         self.missing: dict[str, str] = {}
         """Component -> what is missing and what calls do instead."""
         self.finished: asyncio.Queue[CallReport] = asyncio.Queue()
@@ -91,17 +99,21 @@ class Service:
         self._web_socket: socket.socket | None = None
         self._background: set[asyncio.Task[object]] = set()
         self.resources: SessionResources | None = None
+        self.flows: FlowRegistry | None = None
+        """The flows calls play (published versions, else the flow file)."""
 
     # -- start ---------------------------------------------------------------------------
     async def start(self) -> None:
         """Build everything and start listening; `ConfigError` when calls cannot be answered."""
         s = self.settings
         flow_path = s.service.flow or default_flow_path()
+        await self._open_database()
+        override = self._understander
+        self.flows = FlowRegistry(
+            self._database, fallback={s.service.flow_name: flow_path},
+            make_understander=(lambda _loaded: override) if override else french_understander)
         try:
-            loaded = await asyncio.to_thread(load_flow, flow_path)
-            understander = self._understander
-            if understander is None:
-                understander = await asyncio.to_thread(french_understander, loaded)
+            flow = await asyncio.to_thread(self.flows.current, s.service.flow_name)
         except FlowError as err:
             raise ConfigError(f"the flow {flow_path} cannot be used:\n{err}") from err
         except DialogsError as err:
@@ -110,13 +122,13 @@ class Service:
         synthesizer = self._synthesizer or Synthesizer.from_settings(s.speech)
         fallback = FallbackPrompts(s.data_dir / "fallback-prompts")
         self._spawn(asyncio.to_thread(fallback.prepare, synthesizer))
-        await self._open_database()
         switchboard = self._switchboard or await self._start_ami()
         self.resources = SessionResources(
-            settings=s, loaded=loaded, understander=understander,
+            settings=s, flows=self.flows,
             prompts=PromptAudio(synthesizer, RecordedPrompts(s.speech.recorded_prompts_dir)),
             fallback=fallback, switchboard=switchboard, metrics=self.metrics,
             database=self._database, model=model, pool=self._pool, clock=self._clock,
+            live=self.live,
         )
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
@@ -128,7 +140,7 @@ class Service:
         for component, detail in self.missing.items():
             log.warning("degraded: %s: %s", component, detail)
         log.info("standardiste ready: AudioSocket on %s:%d, flow %s%s", s.audiosocket.host,
-                 self.audiosocket_port, loaded.flow.name,
+                 self.audiosocket_port, _flow_title(flow),
                  f", back office on {s.public_url}" if self._web else "")
 
     async def _speech_model(self) -> SpeechModel | None:
@@ -171,8 +183,8 @@ class Service:
         ami = AmiClient(s.ami)
         try:
             await ami.start()
-        except TelephonyError as err:  # refused settings (no secret yet): run without AMI
-            self.missing["ami"] = (f"not started: {err}; no transfers; "
+        except TelephonyError as err:  # e.g. no secret configured: no use retrying
+            self.missing["ami"] = (f"{err} ([ami] secret or IVR_AMI_SECRET): no transfers; "
                                    "callers are offered a callback")
             return NoSwitchboard()
         self._ami = ami
@@ -190,15 +202,14 @@ class Service:
             FixedProbe("model", ProbeResult(
                 "speech recognition" not in self.missing,
                 self.missing.get("speech recognition", ""))),
-            SynthesisProbe(),
-            AmiProbe(self._ami) if self._ami is not None else FixedProbe("ami", ProbeResult(
-                False, self.missing.get("ami", "no Asterisk manager: no transfers"))),
+            SynthesisProbe(), AmiProbe(self._ami, self.missing.get("ami", "")),
             CallsProbe(self._calls_status),
         ]
         if self._web_database is None:
             self.missing["web"] = "not started: the database settings are unusable"
             return
-        app = create_app(s.web, self._web_database, probes=probes, metrics=self.metrics)
+        app = create_app(s.web, self._web_database, probes=probes, metrics=self.metrics,
+                         live=self.live, flows=self.flows)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -258,6 +269,7 @@ class Service:
         if self._audiosocket is not None:
             await self._audiosocket.close(deadline)
             self._audiosocket = None
+        self.live.close()  # ends the agent console's event streams
         if self._web is not None and self._web_task is not None:
             self._web.should_exit = True
             with contextlib.suppress(Exception):

@@ -16,8 +16,11 @@ from pathlib import Path
 class ServiceSection:
     """[service]: the service as a whole."""
 
+    flow_name: str = "mairie"
+    """Name of the flow calls play: its version published in the back office, if any."""
     flow: Path | None = None
-    """Dialogue flow YAML file; None: the town-hall flow shipped with the package."""
+    """Flow YAML file played while no version of `flow_name` is published; None: the
+    town-hall flow shipped with the package."""
     data_dir: Path | None = None
     """Folder for the service's own files (fallback prompts); None: $XDG_DATA_HOME/standardiste."""
     timezone: str = "Europe/Paris"

@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 from dialogs.events import Action, CallerInput, Digits, Hangup, Listen, Say, Transfer, Utterance
 from dialogs.state import CallState
+from ivr.flows_live import LiveFlow
+from ivr.live import CallEvent
 from ivr.session.call_endings import Endings
 from ivr.session.errors import ShuttingDown, VoiceLost
 from ivr.session.line import CallerLine, LineEnded
@@ -63,6 +65,8 @@ class CallSession:
         self.keypad_only = resources.model is None or resources.settings.session.keypad_only
         self.recognizer: Recognizer | None = None
         self.state: CallState | None = None
+        self.flow: LiveFlow | None = None
+        """The flow this call plays (fixed when it starts)."""
         self.endings = Endings(self)
 
     # -- the call ------------------------------------------------------------------------
@@ -72,7 +76,9 @@ class CallSession:
         metrics.active_calls.inc()
         self.line.start()
         try:
-            await self.recorder.start(await self._caller_number())
+            number = await self._caller_number()
+            await self.recorder.start(number)
+            self.res.publish(CallEvent(self.call_id, "start", caller=number))
             async with asyncio.timeout(self.res.settings.session.max_call_s):
                 self.report.outcome = await self._conduct()
         except LineEnded:
@@ -102,9 +108,13 @@ class CallSession:
         await self.line.close()
         self.res.metrics.active_calls.dec()
         self.res.metrics.calls.labels(outcome=self.report.outcome).inc()
+        self.res.publish(CallEvent(self.call_id, "end", reason=self.report.outcome,
+                                   text=transfer.get("summary")))
 
     async def _conduct(self) -> str:
-        engine, services = self.res.engine(self.call_id if self.recorder.started else None)
+        self.flow = await asyncio.to_thread(self.res.current_flow)
+        engine, services = self.res.engine(
+            self.flow, self.call_id if self.recorder.started else None)
         with contextlib.suppress(TimeoutError):  # prompts are made at the line's rate
             async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
                 await self.line.first_audio.wait()
@@ -146,6 +156,8 @@ class CallSession:
             self.recorder.turn("assistant", text)
             self.report.turns.append({"speaker": "assistant", "text": text,
                                       "at": round(time.monotonic() - self.started, 2)})
+            self.res.publish(CallEvent(self.call_id, "turn", speaker="assistant", text=text,
+                                       node=self.state.node if self.state else None))
 
     async def caller_turn(
         self, step: Listen, complete: Callable[[str], bool] = never_complete
@@ -220,12 +232,12 @@ class CallSession:
         return self.recognizer
 
     def _completeness(self) -> Callable[[str], bool]:
-        state, loaded = self.state, self.res.loaded
-        if state is None:
+        state, flow = self.state, self.flow
+        if state is None or flow is None:
             return never_complete
-        kind = expected_kind(loaded, state)
+        kind = expected_kind(flow.loaded, state)
         now = self.res.now()
-        return lambda text: is_complete(kind, text, self.res.understander, now)
+        return lambda text: is_complete(kind, text, flow.understander, now)
 
     def _repair(self, actions: list[Action]) -> list[Action]:
         """A dialogue error (the engine's error hang-up) becomes an apology and a transfer."""
@@ -254,6 +266,11 @@ class CallSession:
         if confidence is not None:
             entry["confidence"] = round(confidence, 3)
         self.report.turns.append(entry)
+        state = self.state
+        self.res.publish(CallEvent(
+            self.call_id, "turn", speaker="caller", text=text, intent=intent,
+            node=state.node if state else None,
+            slots=tuple(sorted(state.slots.items())) if state else ()))
 
     def error(self, code: str, err: object) -> None:
         self.report.errors.append(f"{code}: {err}")

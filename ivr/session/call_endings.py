@@ -13,10 +13,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from dialogs.events import Hangup, Listen, Say, Transfer
+from dialogs.understanding import Understander
+from ivr.live import CallEvent
 from ivr.session.callback import CallbackDialog, Submit
 from ivr.session.errors import TransferUnavailable
 from ivr.session.fallback_prompts import TEXTS
-from ivr.session.resources import SessionResources
 from ivr.session.switchboard import Target, context_variables, plan
 from ivr.session.turns import is_complete
 from ivr.storage import callbacks
@@ -36,8 +37,9 @@ GONE_WAIT_S = 5.0
 """Longest wait for Asterisk to take a transferred call away, seconds."""
 
 
-def complete_for(kind: str | None, res: SessionResources, now: datetime, text: str) -> bool:
-    return is_complete(kind, text, res.understander, now)
+def complete_for(kind: str | None, understander: Understander, now: datetime, text: str
+                 ) -> bool:
+    return is_complete(kind, text, understander, now)
 
 
 class Endings:
@@ -86,6 +88,9 @@ class Endings:
                              "summary": variables["STANDARDISTE_SUMMARY"],
                              "target": f"{target.context},{target.exten}"}
         res.metrics.transfers.labels(queue=t.queue).inc()
+        res.publish(CallEvent(s.call_id, "transfer", queue=t.queue, reason=t.reason,
+                              text=variables["STANDARDISTE_SUMMARY"],
+                              slots=tuple(sorted(state.slots.items())) if state else ()))
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(GONE_WAIT_S):
                 await s.line.gone.wait()
@@ -95,7 +100,10 @@ class Endings:
         """Offer a callback (or a message) and store the request for the agents."""
         s, res = self.s, self.s.res
         now = res.now()
-        dialog = CallbackDialog(lambda kind, text: res.understander.extract(kind, text, now))
+        assert s.flow is not None, "a transfer comes from the call's flow"
+        understander = s.flow.understander
+        dialog = CallbackDialog(lambda kind, text: understander.extract(kind, text, now),
+                                messages=not s.keypad_only)
         actions = dialog.start(why)
         stored = False
         while True:
@@ -118,7 +126,7 @@ class Endings:
                 continue
             step = next((a for a in actions if isinstance(a, Listen)), Listen())
             kind = {"phone": "phone", "confirm": "yes_no", "offer": "yes_no"}.get(dialog.stage)
-            result = await s.caller_turn(step, partial(complete_for, kind, res, now))
+            result = await s.caller_turn(step, partial(complete_for, kind, understander, now))
             s.record_caller(result.caller, None)
             actions = list(dialog.step(result.caller))
 

@@ -20,6 +20,7 @@ MAX_FAILURES = 3
 PHONE = re.compile(r"^0\d{9}$")
 OFFER = ("Je peux noter une demande de rappel : tapez 1 ou dites oui. "
          "Pour laisser un message, tapez 2.")
+OFFER_KEYPAD = "Je peux noter une demande de rappel : tapez 1. Sinon, tapez 2."
 ASK_PHONE = ("Quel est votre numéro de téléphone ? Dites-le, ou tapez-le sur le clavier "
              "suivi de dièse.")
 ASK_MESSAGE = "Laissez votre message, puis attendez quelques secondes."
@@ -49,8 +50,10 @@ CallbackAction = Say | Listen | Hangup | Submit
 class CallbackDialog:
     """One caller's callback request."""
 
-    def __init__(self, extract: Extract) -> None:
+    def __init__(self, extract: Extract, *, messages: bool = True) -> None:
         self._extract = extract
+        self.messages = messages
+        """Whether a spoken message can be left (it needs speech recognition)."""
         self.stage: Stage = "offer"
         self.failures = 0
         self.phone = ""
@@ -87,7 +90,7 @@ class CallbackDialog:
         self.stage = stage
         said: list[CallbackAction] = [Say(prefix)] if prefix else []
         if stage == "offer":
-            return [*said, Say(OFFER), Listen(max_digits=1)]
+            return [*said, Say(OFFER if self.messages else OFFER_KEYPAD), Listen(max_digits=1)]
         if stage == "message":
             return [*said, Say(ASK_MESSAGE), Listen(end_silence_ms=2000, no_input_ms=8000)]
         if stage == "phone":
@@ -105,7 +108,7 @@ class CallbackDialog:
         return None
 
     def _offer(self, caller: CallerInput) -> list[CallbackAction]:
-        if isinstance(caller, Digits) and caller.digits.rstrip("#") == "2":
+        if isinstance(caller, Digits) and caller.digits.rstrip("#") == "2" and self.messages:
             return self._ask("message")
         answer = self._answer(caller)
         if answer == "yes":

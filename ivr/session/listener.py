@@ -105,7 +105,7 @@ class Listener:
             elif isinstance(event, HeardNothing):
                 return TurnResult(NoInput(), time.monotonic(), barged)
         if digits:
-            return await self._digits("".join(digits), step.max_digits)
+            return await self._digits("".join(digits), step)
         raise LineEnded(f"the line ended ({self.line.ended})")
 
     async def _keypad(self, step: Listen) -> TurnResult:
@@ -117,17 +117,28 @@ class Listener:
             wait = POLL_S if deadline is None else max(0.0, deadline - loop.time())
             item = await self.line.next(wait)
             if isinstance(item, str):
-                return await self._digits(item, step.max_digits)
+                return await self._digits(item, step)
             if deadline is not None and loop.time() >= deadline:
                 return TurnResult(NoInput(), time.monotonic())
 
-    async def _digits(self, first: str, max_digits: int) -> TurnResult:
-        """Digits interrupt the prompt; more are awaited until the answer is whole."""
+    async def _digits(self, first: str, step: Listen) -> TurnResult:
+        """Digits interrupt the prompt; more are awaited until the answer is whole. The
+        step's code key ('*') waits `code_wait_ms` for a second key ('*1'), else goes alone."""
         self.speaker.stop()
         loop = asyncio.get_running_loop()
         text = first
+        if step.code_key is not None and first == step.code_key:
+            deadline = loop.time() + step.code_wait_ms / 1000
+            while len(text) < 2 and loop.time() < deadline:
+                try:
+                    item = await self.line.next(deadline - loop.time())
+                except LineEnded:
+                    break
+                if isinstance(item, str):
+                    text += item
+            return TurnResult(Digits(text), time.monotonic(), barged_in=True)
         deadline = loop.time() + self.settings.digit_timeout_s
-        while not digits_done(text, max_digits) and loop.time() < deadline:
+        while not digits_done(text, step.max_digits) and loop.time() < deadline:
             try:
                 item = await self.line.next(deadline - loop.time())
             except LineEnded:

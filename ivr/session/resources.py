@@ -1,6 +1,7 @@
-"""What every call session shares, built once by the service: settings, the flow and its
-understander, the speech engines (or their absence), the database (or its absence), the
-switchboard, metrics, the clock, and the shutdown signal.
+"""What every call session shares, built once by the service: settings, the flow registry
+(each call plays the version published when it starts), the speech engines (or their
+absence), the database (or its absence), the switchboard, metrics, the live hub of the agent
+console, the clock, and the shutdown signal.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from dialogs.engine import Engine
 from dialogs.hours import HoursFile
-from dialogs.loader import LoadedFlow
-from dialogs.understanding import Understander
 from ivr.config import ServiceSettings
+from ivr.flows_live import FlowRegistry, LiveFlow
+from ivr.live import CallEvent, LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.session.fallback_prompts import FallbackPrompts
 from ivr.session.services_db import DatabaseServices, UnavailableServices
@@ -38,8 +39,8 @@ class SessionResources:
     """Shared by every call of the running service (each call keeps its own state)."""
 
     settings: ServiceSettings
-    loaded: LoadedFlow
-    understander: Understander
+    flows: FlowRegistry
+    """The flow each new call plays (the published version, or the flow file)."""
     prompts: PromptAudio
     fallback: FallbackPrompts
     switchboard: Switchboard
@@ -50,6 +51,8 @@ class SessionResources:
     """None when no speech model is available (calls use the keypad)."""
     pool: DecoderPool | None = None
     clock: Clock | None = None
+    live: LiveHub | None = None
+    """Where the agent console follows calls in progress (None: nobody follows)."""
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     """Set at shutdown: calls in progress end politely."""
 
@@ -57,16 +60,27 @@ class SessionResources:
         clock = self.clock or local_clock(self.settings.service.timezone)
         return clock()
 
-    def engine(self, call_id: str | None) -> tuple[Engine, DatabaseServices | UnavailableServices]:
+    def current_flow(self) -> LiveFlow:
+        """The flow a call starting now plays (blocking: call it from a worker thread)."""
+        return self.flows.current(self.settings.service.flow_name)
+
+    def engine(
+        self, flow: LiveFlow, call_id: str | None
+    ) -> tuple[Engine, DatabaseServices | UnavailableServices]:
         """A dialogue engine for one call, with services recording against `call_id`."""
         services: DatabaseServices | UnavailableServices
         if self.database is None:
             services = UnavailableServices()
         else:
-            hours = self.loaded.hours or HoursFile(services={})
+            hours = flow.loaded.hours or HoursFile(services={})
             services = DatabaseServices(self.database, hours, self.settings.service.timezone,
                                         call_id)
-        return Engine(self.loaded, self.understander, services), services
+        return Engine(flow.loaded, flow.understander, services), services
+
+    def publish(self, event: CallEvent) -> None:
+        """Tell the agent console (never blocks, never raises)."""
+        if self.live is not None:
+            self.live.publish(event)
 
     def call_url(self, call_id: str) -> str:
         """The call's page in the agent console."""

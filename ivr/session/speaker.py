@@ -14,9 +14,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from dialogs.events import Say
 from ivr.metrics import ServiceMetrics
 from ivr.session.fallback_prompts import FallbackPrompts
+from speech.convert import frame_of, samples_of
 from speech.errors import SynthesisFailed
 from speech.frames import AudioFrame
 from speech.prompts import PromptAudio
@@ -24,6 +27,17 @@ from telephony.audiosocket import AudioSocketConnection, Playback
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
+
+MIN_WPM = 80
+"""Slowest speaking rate asked of the synthesizer, words per minute."""
+CLEAR_GAIN = 1.6
+"""Loudness factor of prompts for callers who hear with difficulty (clipped to 16 bits)."""
+
+
+def louder(audio: AudioFrame, gain: float = CLEAR_GAIN) -> AudioFrame:
+    """The same audio `gain` times louder, clipped to the 16-bit range."""
+    scaled = np.clip(samples_of(audio).astype(np.float32) * gain, -32768, 32767)
+    return frame_of(scaled, audio.rate, audio.channels)
 
 
 class Speaker:
@@ -99,7 +113,7 @@ class Speaker:
             return None
         started = time.monotonic()
         try:
-            audio = await self._prompts.render(item.text, self._rate(), item.prompt_id)
+            audio = await self._audio(item, self._rate())
         except SynthesisFailed as err:
             log.error("speech synthesis failed (%s): %s", err.code, err)
             self._metrics.errors.labels(code=err.code).inc()
@@ -108,6 +122,17 @@ class Speaker:
             return None
         self._metrics.synthesis.observe(time.monotonic() - started)
         return audio
+
+    async def _audio(self, item: Say, rate: int) -> AudioFrame:
+        """The prompt at the caller's pace; louder when they hear with difficulty (`clear`),
+        their recording preferred then."""
+        prompts = self._prompts
+        if item.pace == 1.0 or (item.clear and item.prompt_id):
+            audio = await prompts.render(item.text, rate, item.prompt_id)
+        else:
+            wpm = max(MIN_WPM, round(prompts.synthesizer.rate_wpm * item.pace))
+            audio = await prompts.synthesizer.synthesize(item.text, rate, rate_wpm=wpm)
+        return louder(audio) if item.clear else audio
 
     def _play(self, audio: AudioFrame) -> None:
         try:

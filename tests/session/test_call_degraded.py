@@ -45,4 +45,6 @@ async def test_without_a_voice_or_a_person_the_call_ends_politely(
     assert report.outcome == "abandoned" and caller.hangup_received
     heard = len(caller.heard) * 0.02
     assert abs(heard - seconds("erreur", "indisponible", "rappeler")) < 0.2
-    assert service.metrics.errors.labels(code="synthesis_failed")._value.get() >= 1
+    failures = service.metrics.registry.get_sample_value(
+        "ivr_errors_total", {"code": "synthesis_failed"})
+    assert failures is not None and failures >= 1

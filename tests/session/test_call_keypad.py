@@ -23,6 +23,7 @@ async def test_a_keypad_call_reaches_an_answer_and_is_recorded(
     make_service: ServiceFactory,
 ) -> None:
     async with make_service() as service, LoopbackCaller(service.audiosocket_port) as caller:
+        followed = service.live.subscribe()  # the agent console follows calls
         await caller.wait_heard(10)  # the greeting is playing
         caller.press("1")  # the hours, pressed over the greeting
         await asyncio.sleep(1.5)
@@ -32,6 +33,12 @@ async def test_a_keypad_call_reaches_an_answer_and_is_recorded(
         report = await asyncio.wait_for(service.finished.get(), 10)
         assert service.resources is not None and service.resources.database is not None
         record = await service.resources.database.run(calls.get_call, report.call_id)
+        events = []
+        while (event := await followed.next(0.2)) is not None:
+            events.append(event)
+    assert events[0].kind == "start" and events[-1].kind == "end"
+    assert events[-1].reason == "resolved" and not service.live.snapshot()
+    assert [e.text for e in events if e.speaker == "caller"] == ["[touches 1]", "[touches 2]"]
     assert report.outcome == "resolved" and report.keypad_only
     assert said(report.turns, "caller") == ["[touches 1]", "[touches 2]"]
     assistant = said(report.turns, "assistant")
@@ -67,7 +74,9 @@ async def test_the_caller_hanging_up_mid_prompt_ends_the_session_cleanly(
         assert leftovers == []
     assert report.outcome == "abandoned"
     assert record.outcome == "abandoned" and record.ended_at is not None
-    assert service.metrics.active_calls._value.get() == 0
+    assert service.metrics.registry.get_sample_value("ivr_active_calls") == 0
+    assert service.metrics.registry.get_sample_value(
+        "ivr_calls_total", {"outcome": "abandoned"}) == 1
 
 
 async def test_shutdown_ends_calls_politely_and_refuses_new_ones(
@@ -130,3 +139,23 @@ async def test_a_call_never_outlasts_its_limit(make_service: ServiceFactory) -> 
         report = await asyncio.wait_for(service.finished.get(), 5)
     assert caller.hangup_received and report.outcome == "abandoned"
     assert caller.heard[-1][0] - caller.heard[0][0] < 4.0 + 4.0  # limit, then the goodbye
+
+
+async def test_star_one_slows_the_voice_for_the_rest_of_the_call(
+    make_service: ServiceFactory,
+) -> None:
+    async with make_service() as service, LoopbackCaller(service.audiosocket_port) as caller:
+        await caller.wait_heard(10)
+        caller.press("*1")  # a two-key code: slower, please
+        await asyncio.sleep(0.3)
+        before = len(caller.heard)
+        await caller.wait_quiet(0.6, 60)
+        slow_s = (len(caller.heard) - before) * 0.02
+        await caller.hangup()
+        report = await asyncio.wait_for(service.finished.get(), 10)
+        assert service.resources is not None
+        text = said(report.turns, "assistant")[1]
+        normal_s = (await service.resources.prompts.render(text, 8000)).duration
+    assert said(report.turns, "caller") == ["[touches *1]"]
+    assert text.startswith("D'accord, je vais parler plus lentement.")
+    assert slow_s > normal_s * 1.1  # said at the slower pace (0.8 of the normal rate)

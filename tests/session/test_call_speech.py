@@ -54,9 +54,10 @@ async def greeting_frames(service: object) -> int:
 
     assert isinstance(service, Service) and service.resources is not None
     res = service.resources
+    loaded = (await asyncio.to_thread(res.current_flow)).loaded
     total = 0.0
     for node in ("bonjour", "menu"):
-        flow_node = res.loaded.flow.nodes[node]
+        flow_node = loaded.flow.nodes[node]
         text = getattr(flow_node, "say", None) or flow_node.prompt
         total += (await res.prompts.render(" ".join(str(text).split()), 8000)).duration
     return int(total / 0.02)

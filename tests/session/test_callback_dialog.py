@@ -76,3 +76,10 @@ def test_a_storage_failure_is_told() -> None:
     d.step(Digits("1"))
     actions = d.failed()
     assert "n'a pas pu être enregistrée" in texts(actions) and isinstance(actions[-1], Hangup)
+
+
+def test_without_recognition_no_message_is_offered() -> None:
+    d = CallbackDialog(lambda kind, text: None, messages=False)
+    assert "message" not in texts(d.start("Personne ne peut répondre."))
+    declined = d.step(Digits("2"))
+    assert isinstance(declined[-1], Hangup) and "Au revoir" in texts(declined)
