@@ -46,6 +46,14 @@ def test_real_french_speech_of_plausible_length(engine: object, rate: int) -> No
     assert voiced_share(frame) > 0.5
 
 
+def test_pyttsx3_keeps_a_long_prompt_it_writes_after_run_and_wait() -> None:
+    # pyttsx3's espeak driver returns from runAndWait() before espeak-ng has written the
+    # file; a long text made the worker exit first and lose it on every run.
+    text = "Bonjour et bienvenue à la mairie. " * 60
+    frame = Pyttsx3Engine().synthesize(SynthesisRequest(text, "roa/fr", 200), timeout_s=60)
+    assert frame.duration > 60
+
+
 def test_rate_changes_the_length() -> None:
     engine = EspeakEngine()
     slow = engine.synthesize(SynthesisRequest(TEXT, "roa/fr", 120), 10)
