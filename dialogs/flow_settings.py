@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Prompt = str | list[str]
+"""A text said, or several said one after the other."""
 DTMF_PATTERN = r"^[0-9*#]$"
 CODE_PATTERN = r"^\*[0-9]$"
 
