@@ -77,13 +77,13 @@ def import_directory(
     session: Session, main_path: Path, *, name: str | None = None, author: str,
     make_understander: UnderstanderFactory,
 ) -> FlowVersionRecord:
-    """Import a flow file and its `STEM.*.yaml` companions as a new version (checked)."""
-    files = read_directory(main_path)
+    """Import a flow file and its `STEM.*.yaml` companions as a new version of flow STEM
+    (checked); `name`, when given, must be that stem."""
     stem = main_path.name.removesuffix(".yaml")
-    name = name or stem
-    if name != stem:  # the main file is NAME.yaml; the companions keep their names
-        files = {flow_bundles.main_file(name) if key == main_path.name else key: text
-                 for key, text in files.items()}
+    if name is not None and name != stem:
+        raise InvalidValue(f"a flow named {name} has its main file named {name}.yaml (its "
+                           f"companion files refer to it by that name): rename {main_path.name}")
+    name, files = stem, read_directory(main_path)
     record, _ = save_checked(session, name, files, author=author,
                              make_understander=make_understander)
     return record
