@@ -182,10 +182,12 @@ def flow_publish(
     check_form_csrf(who, csrf_token)
     try:
         with ctx.database.transaction() as s:
-            publish_checked(s, name, version, make_understander=ctx.flows.make_understander)
+            done = publish_checked(s, name, version,
+                                   make_understander=ctx.flows.make_understander)
     except FlowRejected as err:
         return _page(ctx, request, "flow_rejected.html", {
             "who": who, "name": name, "version": version, "err": err}, 422)
+    ctx.flows.adopt(name, version, done.checked)  # the next call need not load it
     return RedirectResponse(f"/admin/flows/{name}?fait=publie", status_code=303)
 
 
