@@ -29,8 +29,9 @@ from ivr.config import ConfigError, ServiceSettings
 from ivr.health import ProbeResult, StatusProbe
 from ivr.metrics import ServiceMetrics
 from ivr.service_probes import AmiProbe, CallsProbe, FixedProbe, SynthesisProbe
-from ivr.session.call import CallReport, run_call
+from ivr.session.call import run_call
 from ivr.session.fallback_prompts import FallbackPrompts
+from ivr.session.report import CallReport
 from ivr.session.resources import Clock, SessionResources
 from ivr.session.switchboard import AmiSwitchboard, NoSwitchboard, Switchboard
 from ivr.storage.database import Database
@@ -167,8 +168,14 @@ class Service:
         if not s.service.ami_enabled:
             self.missing["ami"] = "disabled in the settings: no transfers; callbacks offered"
             return NoSwitchboard()
-        self._ami = AmiClient(s.ami)
-        await self._ami.start()
+        ami = AmiClient(s.ami)
+        try:
+            await ami.start()
+        except TelephonyError as err:  # refused settings (no secret yet): run without AMI
+            self.missing["ami"] = (f"not started: {err}; no transfers; "
+                                   "callers are offered a callback")
+            return NoSwitchboard()
+        self._ami = ami
         try:
             await self._ami.wait_connected(AMI_FIRST_WAIT_S)
         except TelephonyError:
@@ -183,7 +190,10 @@ class Service:
             FixedProbe("model", ProbeResult(
                 "speech recognition" not in self.missing,
                 self.missing.get("speech recognition", ""))),
-            SynthesisProbe(), AmiProbe(self._ami), CallsProbe(self._calls_status),
+            SynthesisProbe(),
+            AmiProbe(self._ami) if self._ami is not None else FixedProbe("ami", ProbeResult(
+                False, self.missing.get("ami", "no Asterisk manager: no transfers"))),
+            CallsProbe(self._calls_status),
         ]
         if self._web_database is None:
             self.missing["web"] = "not started: the database settings are unusable"

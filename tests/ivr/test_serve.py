@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -92,7 +93,7 @@ def start(tmp_path: Path) -> Iterator[object]:
 
 
 def test_serve_starts_without_model_or_asterisk_and_says_so(start: object) -> None:
-    service = start()  # type: ignore[operator]
+    service = start(IVR_AMI_SECRET="a-real-secret")  # type: ignore[operator]
     ready = service.wait_line("standardiste ready")
     assert "AudioSocket on 127.0.0.1:" in ready
     model = service.wait_line("degraded: speech recognition")
@@ -110,6 +111,18 @@ def test_serve_starts_without_model_or_asterisk_and_says_so(start: object) -> No
     service.proc.send_signal(signal.SIGTERM)
     assert service.proc.wait(20) == 0
     service.wait_line("standardiste stopped", 5)
+
+
+def test_serve_with_no_ami_secret_starts_and_says_how_to_set_it(start: object) -> None:
+    service = start()  # type: ignore[operator]  # embedded defaults: no AMI secret yet
+    line = service.wait_line("degraded: ami")
+    assert "set the AMI secret" in line and "callback" in line
+    service.wait_line("standardiste ready")
+    status, health = service.healthz()
+    checks = health["checks"]
+    assert isinstance(checks, dict)
+    assert status == 503 and checks["ami"]["ok"] is False
+    assert "set the AMI secret" in checks["ami"]["detail"]
 
 
 def test_serve_without_a_database_still_answers(start: object) -> None:
@@ -145,3 +158,15 @@ def test_a_broken_flow_stops_it_with_the_problems(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"the flow {flow} cannot be used" in done.stderr
+
+
+def test_a_taken_audiosocket_port_stops_it_with_the_reason(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "ivr", "serve"], cwd=ROOT,
+                              env=serve_env(tmp_path, IVR_AUDIOSOCKET_PORT=str(port)),
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
