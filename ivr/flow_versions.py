@@ -9,6 +9,7 @@ transaction, committed by the caller) and the understander factory (the French o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -52,9 +53,17 @@ def save_checked(
     return flow_bundles.save_bundle(session, name, files, author=author), checked
 
 
+@dataclass(frozen=True, slots=True)
+class Published:
+    record: FlowVersionRecord
+    report: TestReport
+    checked: CheckedFlow
+    """The checked flow (a `FlowRegistry` can adopt it instead of loading it again)."""
+
+
 def publish_checked(
     session: Session, name: str, version: int, *, make_understander: UnderstanderFactory,
-) -> tuple[FlowVersionRecord, TestReport]:
+) -> Published:
     """Publish a version after checking it and playing its conversation tests; `FlowRejected`
     (with the failures) and nothing changed when it has errors or a test fails."""
     bundle = flow_bundles.get_bundle(session, name, version)
@@ -70,20 +79,20 @@ def publish_checked(
         raise FlowRejected(
             f"version {version} of {name}: {len(report.failures)} conversation test(s) fail "
             f"and {len(report.issues)} problem(s) in the tests: not published", report=report)
-    return flows.publish(session, name, version), report
+    return Published(flows.publish(session, name, version), report, checked)
 
 
 def import_directory(
     session: Session, main_path: Path, *, name: str | None = None, author: str,
     make_understander: UnderstanderFactory,
 ) -> FlowVersionRecord:
-    """Import a flow file and its `STEM.*.yaml` companions as a new version (checked)."""
-    files = read_directory(main_path)
+    """Import a flow file and its `STEM.*.yaml` companions as a new version of flow STEM
+    (checked); `name`, when given, must be that stem."""
     stem = main_path.name.removesuffix(".yaml")
-    name = name or stem
-    if name != stem:  # the main file is NAME.yaml; the companions keep their names
-        files = {flow_bundles.main_file(name) if key == main_path.name else key: text
-                 for key, text in files.items()}
+    if name is not None and name != stem:
+        raise InvalidValue(f"a flow named {name} has its main file named {name}.yaml (its "
+                           f"companion files refer to it by that name): rename {main_path.name}")
+    name, files = stem, read_directory(main_path)
     record, _ = save_checked(session, name, files, author=author,
                              make_understander=make_understander)
     return record

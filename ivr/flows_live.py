@@ -102,6 +102,12 @@ class FlowRegistry:
             checked = check_bundle(dict(bundle.files), bundle.main_file, self.make_understander)
             return self._store(name, number, checked)
 
+    def adopt(self, name: str, number: int, checked: CheckedFlow) -> LiveFlow:
+        """Cache a version just checked elsewhere (at publishing), so the next call does not
+        wait for it to load; `FlowError` when it is not usable."""
+        with self._lock:
+            return self._store(name, number, checked)
+
     def _published_number(self, name: str) -> int | None:
         if self.database is None:
             return None

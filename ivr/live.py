@@ -19,7 +19,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 EventKind = Literal["start", "turn", "transfer", "end"]
@@ -154,11 +154,14 @@ class Subscription:
 class LiveHub:
     """Publish/subscribe of call events, plus the calls in progress."""
 
-    def __init__(self, queue_size: int = 256, max_events: int = 500) -> None:
+    def __init__(self, queue_size: int = 256, max_events: int = 500,
+                 forget_after: timedelta = timedelta(hours=4)) -> None:
         """`queue_size`: events a subscriber may lag behind before it is dropped;
-        `max_events`: events kept per call in progress (the oldest turns go first)."""
+        `max_events`: events kept per call in progress (the oldest turns go first);
+        `forget_after`: a call silent that long is forgotten (its "end" event was lost)."""
         self.queue_size = queue_size
         self.max_events = max_events
+        self.forget_after = forget_after
         self._calls: dict[str, LiveCall] = {}
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
@@ -207,6 +210,10 @@ class LiveHub:
         if event.kind == "end":
             self._calls.pop(event.call_id, None)
             return
+        if event.kind == "start":
+            oldest = event.at - self.forget_after
+            for stale in [c.call_id for c in self._calls.values() if c.events[-1].at < oldest]:
+                del self._calls[stale]
         call = self._calls.get(event.call_id)
         if call is None:
             call = LiveCall(event.call_id, event.at, event.caller, ())

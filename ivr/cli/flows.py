@@ -1,8 +1,8 @@
 """`ivr flows import|list|publish`: flow versions in the database.
 
-`ivr flows import [FILE] [--name NAME] [--publish]` stores a flow file and its `STEM.*.yaml`
-companions (intents, knowledge base, hours, tests...) as a new version, after the same checks
-as the back office (default: the shipped town-hall flow, as flow "mairie"); `--publish` also
+`ivr flows import [FILE] [--publish]` stores a flow file `NAME.yaml` and its `NAME.*.yaml`
+companions (intents, knowledge base, hours, tests...) as a new version of flow NAME, after the
+same checks as the back office (default: the shipped town-hall flow, "mairie"); `--publish` also
 publishes it when its conversation tests pass. `ivr flows list` shows the versions;
 `ivr flows publish NAME VERSION` publishes one (tests first).
 """
@@ -80,7 +80,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = actions.add_parser("import", help="store a flow file and its companions as a version")
     imp.add_argument("file", type=Path, nargs="?", default=None,
                      help="main flow file (default: the shipped town-hall flow)")
-    imp.add_argument("--name", default=None, help="flow name (default: the file's stem)")
+    imp.add_argument("--name", default=None,
+                     help="flow name, checked against the file (default: the file's stem)")
     imp.add_argument("--author", default="import", help="author recorded with the version")
     imp.add_argument("--publish", action="store_true", help="publish it if its tests pass")
     imp.set_defaults(func=_import)

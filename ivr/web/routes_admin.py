@@ -66,6 +66,6 @@ def api_new_flow_version(ctx: Ctx, who: AdminUser, body: NewFlowVersion) -> dict
 @router.post("/api/flows/{name}/versions/{version}/publish", dependencies=[CsrfChecked])
 def api_publish(ctx: Ctx, who: AdminUser, name: str, version: int) -> dict[str, Any]:
     with ctx.database.transaction() as s:
-        record, _ = publish_checked(s, name, version,
-                                    make_understander=ctx.flows.make_understander)
-    return asdict(record)
+        done = publish_checked(s, name, version, make_understander=ctx.flows.make_understander)
+    ctx.flows.adopt(name, version, done.checked)
+    return asdict(done.record)

@@ -42,6 +42,7 @@ def agent_page(request: Request, ctx: Ctx, who: AgentUser, fait: str = "") -> HT
         open_tickets = [t for t in tickets.list_tickets(s) if t.status != "closed"]
     return ctx.templates.TemplateResponse(request, "agent.html", {
         "who": who, "callbacks": pending, "tickets": open_tickets,
+        "live_calls": len(ctx.live.snapshot()),
         "ticket_labels": TICKET_LABELS, "notice": NOTICES.get(fait),
     })
 

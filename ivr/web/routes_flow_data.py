@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ivr.flow_versions import FlowRejected, files_with_changes, save_checked
+from ivr.flow_versions import FlowRejected
 from ivr.storage import flow_bundles
 from ivr.storage.errors import InvalidValue, NotFound
 from ivr.storage.records import FlowBundle
@@ -29,6 +30,7 @@ from ivr.web.flow_forms import (
     kb_from_form,
     to_yaml,
 )
+from ivr.web.routes_flows import save_changes
 
 router = APIRouter()
 KINDS = {"horaires": ("hours", "flow_hours.html"),
@@ -106,21 +108,21 @@ async def _form_save(request: Request, ctx: WebContext, who: SignedIn, name: str
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     check_form_csrf(who, fields.get("csrf_token"))
+    # checking a flow takes about a second: never on the event loop the calls share
+    return await run_in_threadpool(_save_form, request, ctx, who, name, version, kind, fields)
+
+
+def _save_form(request: Request, ctx: WebContext, who: SignedIn, name: str, version: int,
+               kind: str, fields: dict[str, str]) -> Response:
     bundle, filename, data = _load(ctx, name, version, kind)
     reader: Callable[[dict[str, str], Any], tuple[dict[str, Any], Any]] = (
         hours_from_form if kind == "horaires" else kb_from_form)
     structure, rows = reader(fields, data)
     text = to_yaml(structure, bundle.text(filename) or "")
     try:
-        with ctx.database.transaction() as s:
-            files = files_with_changes(s, name, version, {filename: text})
-            record, _ = save_checked(s, name, files, author=who.user.username,
-                                     make_understander=ctx.flows.make_understander)
+        record = save_changes(ctx, who, name, version, {filename: text})
     except FlowRejected as err:
         return _render(ctx, request, who, kind, bundle, filename, rows, err)
-    except InvalidValue as err:
-        return _render(ctx, request, who, kind, bundle, filename, rows,
-                       FlowRejected(err.message))
     return RedirectResponse(f"/admin/flows/{name}/{record.version}?fait=enregistre",
                             status_code=303)
 

@@ -28,6 +28,8 @@ from ivr.flow_versions import (
 )
 from ivr.storage import flow_bundles, flows
 from ivr.storage.errors import InvalidValue, NotFound
+from ivr.storage.records import FlowVersionRecord
+from ivr.storage.web_sessions import SignedIn
 from ivr.web.auth import AdminUser, CsrfChecked, Ctx, check_form_csrf
 from ivr.web.context import WebContext
 from ivr.web.diffs import diff_versions
@@ -54,6 +56,22 @@ def rejection_json(err: FlowRejected) -> dict[str, Any]:
         "failures": [{"file": f, "conversation": o.name, "details": list(o.failures)}
                      for f, o in (err.report.failures if err.report else [])],
     }
+
+
+def save_changes(ctx: WebContext, who: SignedIn, name: str, version: int,
+                 changes: dict[str, str]) -> FlowVersionRecord:
+    """A new version: `version`'s files with `changes`, checked; `FlowRejected` (also for a
+    bad file name or YAML) and nothing saved otherwise. Blocking (about a second)."""
+    try:
+        with ctx.database.transaction() as s:
+            files = files_with_changes(s, name, version, changes)
+            record, _ = save_checked(s, name, files, author=who.user.username,
+                                     make_understander=ctx.flows.make_understander)
+    except FlowRejected:
+        raise
+    except InvalidValue as err:
+        raise FlowRejected(err.message) from err
+    return record
 
 
 def _page(ctx: WebContext, request: Request, template: str, data: dict[str, Any],
@@ -149,15 +167,9 @@ def flow_edit_save(
     check_form_csrf(who, csrf_token)
     text = text.replace("\r\n", "\n")
     try:
-        with ctx.database.transaction() as s:
-            files = files_with_changes(s, name, version, {fichier: text})
-            record, _ = save_checked(s, name, files, author=who.user.username,
-                                     make_understander=ctx.flows.make_understander)
+        record = save_changes(ctx, who, name, version, {fichier: text})
     except FlowRejected as err:
         return _editor(ctx, request, who, name, version, fichier, text, err)
-    except InvalidValue as err:
-        return _editor(ctx, request, who, name, version, fichier, text,
-                       FlowRejected(err.message))
     return RedirectResponse(f"/admin/flows/{name}/{record.version}?fait=enregistre",
                             status_code=303)
 
@@ -170,10 +182,12 @@ def flow_publish(
     check_form_csrf(who, csrf_token)
     try:
         with ctx.database.transaction() as s:
-            publish_checked(s, name, version, make_understander=ctx.flows.make_understander)
+            done = publish_checked(s, name, version,
+                                   make_understander=ctx.flows.make_understander)
     except FlowRejected as err:
         return _page(ctx, request, "flow_rejected.html", {
             "who": who, "name": name, "version": version, "err": err}, 422)
+    ctx.flows.adopt(name, version, done.checked)  # the next call need not load it
     return RedirectResponse(f"/admin/flows/{name}?fait=publie", status_code=303)
 
 

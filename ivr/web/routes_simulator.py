@@ -54,8 +54,10 @@ def simulator_page(request: Request, ctx: Ctx, who: AdminUser, name: str,
 def simulator_turn(ctx: Ctx, who: AdminUser, name: str, version: int,
                    body: SimulatorTurn) -> dict[str, Any]:
     live = ctx.flows.version(name, version)
-    now = body.now or datetime.now(ZoneInfo(ctx.settings.timezone)).replace(tzinfo=None)
-    now = now.replace(tzinfo=None)
+    zone = ZoneInfo(ctx.settings.timezone)
+    now = body.now or datetime.now(zone)
+    if now.tzinfo is not None:  # the engine's clock is the town hall's naive local time
+        now = now.astimezone(zone).replace(tzinfo=None)
     state = None
     if body.state is not None:
         try:

@@ -69,9 +69,11 @@ def test_registry_follows_publishing_and_calls_keep_their_version(db: Database) 
                                  make_understander=registry.make_understander)
     assert registry.current("mairie") is call_one  # saved is not published
     with db.transaction() as s:
-        publish_checked(s, "mairie", second.version, make_understander=registry.make_understander)
+        done = publish_checked(s, "mairie", second.version,
+                               make_understander=registry.make_understander)
+    adopted = registry.adopt("mairie", second.version, done.checked)  # as the back office does
     call_two = registry.current("mairie")
-    assert call_two.version == 2 and _greeting(registry) == welcome
+    assert call_two is adopted and call_two.version == 2 and _greeting(registry) == welcome
     # the call that started on version 1 still has its own flow
     assert call_one.loaded.flow.nodes["bonjour"].say == GREETING
     with pytest.raises(NotFound):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import UTC, datetime, timedelta
 
 from ivr.live import CallEvent, LiveHub, Subscription
 
@@ -74,3 +75,12 @@ async def test_next_times_out_and_close_ends_the_subscription() -> None:
     hub.close()
     assert await _collect(subscription, 10) == []
     assert hub.subscriber_count == 0
+
+
+def test_a_call_whose_end_was_lost_is_forgotten_after_a_while() -> None:
+    hub = LiveHub(forget_after=timedelta(hours=1))
+    start = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
+    hub.publish(CallEvent("lost", "start", at=start))
+    hub.publish(CallEvent("recent", "start", at=start + timedelta(minutes=50)))
+    hub.publish(CallEvent("new", "start", at=start + timedelta(minutes=61)))
+    assert [c.call_id for c in hub.snapshot()] == ["recent", "new"]

@@ -38,6 +38,7 @@ def test_admin_saves_lists_and_publishes_flow_versions(client: TestClient) -> No
     assert answer.headers["location"] == "/admin/flows/mairie?fait=publie"
     states = {v["version"]: v["published"] for v in client.get("/api/flows").json()}
     assert states == {1: False, 2: True}
+    assert client.app.state.ctx.flows.current("mairie").version == 2  # ready for the next call
 
 
 @pytest.mark.parametrize(
