@@ -4,15 +4,17 @@ with the flow file's line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from dialogs.conditions_model import Condition
 from dialogs.errors import FlowIssue
 from dialogs.flow_model import (
     LISTENING_TYPES,
+    AnnounceNode,
     AnswerNode,
     AskNode,
     ConditionNode,
+    FeedbackNode,
     Flow,
     FormNode,
     GotoNode,
@@ -27,6 +29,7 @@ from dialogs.knowledge import KnowledgeFile
 from dialogs.yaml_source import Location, YamlDocument
 
 Ref = tuple[Location, str]
+HANDLER_NAMES = ("repeat", "help", "agent", "goodbye", "message")
 Report = Callable[[str, Location, str | None], None]
 
 
@@ -45,8 +48,12 @@ def node_targets(node: Node) -> Iterator[Ref]:
         yield ("next",), node.next
         if node.on_failure:
             yield ("on_failure",), node.on_failure
-    elif isinstance(node, SayNode | AnswerNode | SetNode):
+    elif isinstance(node, SayNode | AnswerNode | SetNode | AnnounceNode):
         yield ("next",), node.next
+    elif isinstance(node, FeedbackNode):
+        yield ("next",), node.next
+        if node.if_low:
+            yield ("if_low",), node.if_low
     elif isinstance(node, TransferNode) and node.if_closed:
         yield ("if_closed",), node.if_closed
     elif isinstance(node, GotoNode):
@@ -62,7 +69,7 @@ def flow_entry_points(flow: Flow) -> Iterator[Ref]:
     yield ("start",), flow.start
     yield ("fallback", "escalate"), flow.fallback.escalate
     yield ("fallback", "give_up"), flow.fallback.give_up
-    for name in ("repeat", "help", "agent", "goodbye"):
+    for name in HANDLER_NAMES:
         handler = getattr(flow.handlers, name)
         if handler is not None and handler.goto:
             yield ("global", name, "goto"), handler.goto
@@ -107,15 +114,21 @@ def cross_check(
     for location, target in flow_entry_points(flow):
         if target not in flow.nodes:
             report(f"unknown node '{target}'", location)
-    global_keys = {
-        handler.dtmf
-        for handler in (flow.handlers.repeat, flow.handlers.help, flow.handlers.agent)
-        if handler is not None and handler.dtmf
-    }
-    for name in ("repeat", "help", "agent", "goodbye"):
+    handlers = [getattr(flow.handlers, name) for name in HANDLER_NAMES]
+    global_keys = {handler.dtmf for handler in handlers if handler is not None and handler.dtmf}
+    for name in HANDLER_NAMES:
         handler = getattr(flow.handlers, name)
         if handler is not None:
             check_intent(handler.intent, ("global", name, "intent"))
+    codes: set[str] = set()
+    for name in ("slower", "normal", "clearer"):
+        request = getattr(flow.accessibility, name)
+        if request is not None and request.dtmf is not None:
+            if request.dtmf in codes:
+                report(f"keypad code '{request.dtmf}' used twice",
+                       ("accessibility", name, "dtmf"))
+            codes.add(request.dtmf)
+    topics = intents | (knowledge.topics() if knowledge else set())
     for node_id, node in flow.nodes.items():
         for location, target in node_targets(node):
             if target not in flow.nodes:
@@ -144,6 +157,9 @@ def cross_check(
                 report(f"no knowledge entry has topic '{node.topic}'", ("topic",), node_id)
         elif isinstance(node, TransferNode):
             check_service(node.queue, ("queue",), node_id)
+        elif isinstance(node, AnnounceNode) and node.topic and node.topic not in topics:
+            report(f"unknown topic '{node.topic}' (neither an intent nor a knowledge topic)",
+                   ("topic",), node_id)
         elif isinstance(node, ConditionNode):
             for index, branch in enumerate(node.branches):
                 for service in _services_in(branch.when):
@@ -177,15 +193,23 @@ def _check_form(node_id: str, node: FormNode, report: Report, check_service: Rep
                    ("slots", index, "check"), node_id)
 
 
-def _unreachable(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
-    seen: set[str] = set()
-    todo = [target for _, target in flow_entry_points(flow)]
+def reachable(
+    flow: Flow, starts: Iterable[str], targets: Callable[[Node], Iterable[str]] | None = None
+) -> set[str]:
+    """Nodes reached from `starts` following `targets` (default: every jump a node makes)."""
+    follow = targets or (lambda node: (target for _, target in node_targets(node)))
+    todo, seen = list(starts), set[str]()
     while todo:
         current = todo.pop()
         if current in seen or current not in flow.nodes:
             continue
         seen.add(current)
-        todo.extend(target for _, target in node_targets(flow.nodes[current]))
+        todo.extend(follow(flow.nodes[current]))
+    return seen
+
+
+def _unreachable(flow: Flow, document: YamlDocument) -> list[FlowIssue]:
+    seen = reachable(flow, (target for _, target in flow_entry_points(flow)))
     return [
         FlowIssue(document.path, "unreachable node (nothing leads to it)",
                   document.line_of(("nodes", node_id)), node_id)

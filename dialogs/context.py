@@ -1,14 +1,18 @@
 """The working context of one engine turn: the flow, the boundaries, the clock, the call state
 being updated and the actions produced. Node handlers receive it and use its small helpers
-(say, listen, transfer, hang up, render a template, extract a value)."""
+(say, listen, transfer, hang up, render a template, extract a value, say announcements).
+Every Say carries the speech pace and clear-voice choice of the call."""
 
 from __future__ import annotations
 
+import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from dialogs.announcements import Announcements
+from dialogs.errors import DialogsError
 from dialogs.events import Action, Hangup, Listen, Say, Transfer
 from dialogs.flow_model import FormNode, Prompt
 from dialogs.loader import LoadedFlow
@@ -18,6 +22,10 @@ from dialogs.state import CallState
 from dialogs.understanding import Understander, Understanding
 
 _FORMATTER = string.Formatter()
+PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+"""Keys usable as recorded prompt file names."""
+LONG_ANSWER_SILENCE_MS = 1500
+"""Trailing silence that ends a free-text answer (a message), milliseconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +59,71 @@ class Context:
     kinds: dict[str, str]
     state: CallState
     now: datetime
+    announcements: Announcements
     heard: Understanding | None = None
     actions: list[Action] = field(default_factory=list)
+    replay: list[str] | None = None
+    """What 'répétez' should say after this turn, when not simply everything said in it."""
 
     # -- actions -------------------------------------------------------------------------
-    def say(self, prompt: Prompt | None) -> None:
+    def say(self, prompt: Prompt | None, key: str | None = None) -> None:
+        """Say flow texts, placeholders filled. `key` names the text for recorded prompts:
+        the recording `KEY.wav` (`KEY.N.wav` for the N-th text of a list, from 0) may replace
+        the synthetic voice; a text with placeholders has no recording."""
         texts = [prompt] if isinstance(prompt, str) else list(prompt or [])
-        for text in texts:
-            rendered = self.render(text).strip()
-            if rendered:
-                self.actions.append(Say(rendered))
+        for index, text in enumerate(texts):
+            rendered = self.render(text)
+            name = None
+            if key is not None and rendered == text:
+                name = key if isinstance(prompt, str) else f"{key}.{index}"
+            self._say(rendered, name if name and PROMPT_ID.match(name) else None)
 
-    def listen(self, hints: list[str], max_digits: int = 1) -> None:
+    def here(self, field: str) -> str:
+        """The recorded-prompt key of a field of the current node ('bonjour.say')."""
+        return f"{self.state.node}.{field}"
+
+    def say_text(self, texts: list[str]) -> None:
+        """Say texts as they are (already rendered, or written by someone else)."""
+        for text in texts:
+            self._say(text, None)
+
+    def _say(self, text: str, prompt_id: str | None) -> None:
+        if text.strip():
+            state = self.state
+            self.actions.append(
+                Say(text.strip(), prompt_id=prompt_id, pace=state.pace, clear=state.clear)
+            )
+
+    def listen(self, hints: list[str], max_digits: int = 1, long_answer: bool = False) -> None:
+        """Wait for the caller; `long_answer` (a message, a description) lets the caller
+        pause longer before the turn ends."""
         self.state.last_hints = list(hints)
         self.state.last_max_digits = max_digits
-        self.actions.append(Listen(hints=tuple(hints), max_digits=max_digits))
+        self.state.last_long_answer = long_answer
+        access = self.loaded.flow.accessibility
+        coded = any(
+            request is not None and request.dtmf
+            for request in (access.slower, access.normal, access.clearer)
+        )
+        listen = Listen(hints=tuple(hints), max_digits=max_digits, code_key="*" if coded else None)
+        if long_answer:
+            listen = replace(listen, end_silence_ms=LONG_ANSWER_SILENCE_MS)
+        self.actions.append(listen)
+
+    def announce(self, topic: str | None, which: str = "all") -> None:
+        """Say the announcements active now for `topic` (None: the general ones) not said yet
+        in this call; `which`: 'urgent', 'other' or 'all'."""
+        try:
+            items = self.announcements.active(self.now, topic)
+        except DialogsError:  # announcements are a bonus: the call goes on without them
+            items = []
+        for item in items:
+            wanted = which == "all" or (which == "urgent") == item.urgent
+            if not wanted or item.id in self.state.announced:
+                continue
+            self.state.announced.append(item.id)
+            name = f"annonce.{item.id}"
+            self._say(item.text, name if PROMPT_ID.match(name) else None)
 
     def transfer(self, queue: str, reason: str) -> None:
         state = self.state

@@ -1,12 +1,17 @@
 """Errors of the dialogs package: one base with a machine-readable `code`.
 
 A broken flow file raises `FlowError`, which lists every problem found as a `FlowIssue`
-(file, line, node, field, message) so that an admin can fix them all in one pass.
+(file, line, node, field, message) so that an admin can fix them all in one pass. Warnings
+(long or jargon-laden prompts, speech-only choices) are issues of severity "warning": they
+are listed but do not stop a flow from loading.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 class DialogsError(Exception):
@@ -34,10 +39,14 @@ class FlowIssue:
     """Id of the node concerned, when the problem is inside a node."""
     field: str | None = None
     """Dotted path of the field concerned inside the node (or the file)."""
+    severity: Severity = "error"
+    """An error makes the flow unusable; a warning (wording, keypad access) does not."""
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
+        if self.severity == "warning":
+            parts.append("warning")
         if self.node is not None:
             parts.append(f"node '{self.node}'")
         if self.field:

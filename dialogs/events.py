@@ -40,7 +40,13 @@ CallerInput = Utterance | Digits | NoInput
 
 @dataclass(frozen=True, slots=True)
 class Say:
-    """Speak a prompt to the caller."""
+    """Speak a prompt to the caller.
+
+    The session must synthesise the text at `pace` (espeak-ng: words per minute times
+    `pace`) and, when `clear` is set, prefer the recorded prompt if one exists and speak
+    louder; both stay the same for the rest of the call once the caller has asked for them
+    ("parlez moins vite", keypad `*1`), so every Say of the call carries them.
+    """
 
     text: str
     """French text to synthesise."""
@@ -48,6 +54,10 @@ class Say:
     """Id of a recorded prompt that replaces the synthetic voice when one exists."""
     barge_in: bool = True
     """Whether caller speech or a digit may interrupt this prompt."""
+    pace: float = 1.0
+    """Speech rate multiplier: 1.0 normal, below 1 slower (0.8 = 20 % slower)."""
+    clear: bool = False
+    """The caller hears with difficulty: louder, clearer voice, recorded prompt if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,12 @@ class Listen:
     """Silence before the turn counts as no input, milliseconds."""
     max_digits: int = 1
     """Keypad digits that complete the turn ('#' ends it sooner)."""
+    code_key: str | None = None
+    """A key that starts a two-key code (`*1` slower speech...): when the turn's first key
+    is this one, the session waits up to `code_wait_ms` for one more key and sends both
+    ('*1'), or the key alone ('*': repeat) when none comes. None: no codes."""
+    code_wait_ms: int = 2000
+    """How long to wait for the second key of a code, milliseconds."""
 
 
 @dataclass(frozen=True, slots=True)

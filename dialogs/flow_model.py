@@ -5,25 +5,23 @@ handlers available at every listening step (repeat, help, agent, goodbye), the f
 (`fallback`), and references to its data files (NLU intents, knowledge base, hours), given as
 paths relative to the flow file. Prompts are French text that may hold placeholders:
 `{slot}` (a slot value, spoken in French), `{reference}`, `{service}`, `{hours}` (hours of the
-current service) or `{hours:SERVICE}`.
+current service) or `{hours:SERVICE}`. Flow-wide settings live in `flow_settings`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from dialogs.conditions_model import Condition
+from dialogs.flow_settings import DTMF_PATTERN, Accessibility, Fallback, Handler, Handlers, Wording
+from dialogs.flow_settings import Strict as _Strict
 
+__all__ = ["DTMF_PATTERN", "Accessibility", "Fallback", "Handler", "Handlers", "Wording"]
 Prompt = str | list[str]
 BUILTIN_KINDS = frozenset({"date", "time", "phone", "yes_no", "number", "address", "name", "text"})
 """Slot kinds every understander extracts; an NLU file may add entity tables."""
-DTMF_PATTERN = r"^[0-9*#]$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Choice(_Strict):
@@ -121,13 +119,17 @@ class FormNode(_Strict):
     intro: Prompt | None = Field(default=None, description="Said once when the form starts.")
     slots: list[FormSlot] = Field(min_length=1, description="Slots, asked in order.")
     confirm: str = Field(description="Read-back question, answered yes or no (keypad 1/2).")
-    submit: Literal["book", "ticket", "callback", "none"] = Field(
-        default="none", description="What is done with the slots once confirmed."
+    submit: Literal["book", "ticket", "callback", "message", "none"] = Field(
+        default="none",
+        description="What is done with the slots once confirmed: book an appointment, file "
+        "an incident ticket, request a callback, or file the caller's message (a ticket of "
+        "kind 'message', with the call's transcript).",
     )
     service: str | None = Field(
         default=None,
-        description="Service the form is for (booking, ticket, callback); for a callback, "
-        "defaults to the service that was closed.",
+        description="Service the form is for (booking, ticket, callback, message); for a "
+        "callback, defaults to the service that was closed; for a message, the service the "
+        "caller named (slot 'service') or the one the call was about comes first.",
     )
     done: Prompt = Field(description="Said after submission; may use {reference}.")
     next: str = Field(description="Node after the form.")
@@ -222,48 +224,49 @@ class SetNode(_Strict):
     next: str
 
 
+class FeedbackNode(_Strict):
+    """Ask one satisfaction question to a sample of the callers, once per call; others (and
+    calls that gave up) go straight to `next`. The answer is stored with the call."""
+
+    type: Literal["feedback"]
+    question: str = Field(description="The question, saying how to answer.")
+    scale: Literal["1-5", "yes_no"] = Field(
+        default="1-5",
+        description="1-5: a key from 1 to 5 or the number said; yes_no: oui/non or keys 1/2.",
+    )
+    sample_rate: float = Field(
+        default=1.0, ge=0, le=1,
+        description="Share of the calls asked (0.3: about 3 calls in 10), chosen from a hash "
+        "of the call id, so the same call is always chosen the same way.",
+    )
+    thanks: Prompt = Field(default="Merci pour votre réponse.", description="Said after it.")
+    next: str = Field(description="Node after the question (answered or not).")
+    if_low: str | None = Field(
+        default=None, description="Node instead of `next` after a score of 1 or 2, or 'non'."
+    )
+    hints: list[str] = Field(default_factory=list, description="Recogniser phrase hints.")
+
+
+class AnnounceNode(_Strict):
+    """Say the announcements active now (see the flow's `announcements` file), each once per
+    call, then go on; nothing is said when none is active."""
+
+    type: Literal["announce"]
+    which: Literal["urgent", "other", "all"] = Field(
+        default="all", description="Only the urgent ones, only the others, or all."
+    )
+    topic: str | None = Field(
+        default=None, description="The ones targeted at this topic, instead of general ones."
+    )
+    next: str
+
+
 Node = Annotated[
-    AskNode | MenuNode | FormNode | SayNode | AnswerNode | TransferNode | HangupNode
-    | GotoNode | ConditionNode | SetNode,
+    AskNode | MenuNode | FormNode | FeedbackNode | SayNode | AnswerNode | AnnounceNode
+    | TransferNode | HangupNode | GotoNode | ConditionNode | SetNode,
     Field(discriminator="type"),
 ]
-LISTENING_TYPES = frozenset({"ask", "menu", "form"})
-
-
-class Handler(_Strict):
-    """A global handler: how the caller triggers it (intent, key, phrases) and what it does."""
-
-    intent: str | None = Field(default=None, description="Intent that triggers it.")
-    dtmf: str | None = Field(default=None, pattern=DTMF_PATTERN, description="Keypad key.")
-    phrases: list[str] = Field(
-        default_factory=list,
-        description="Phrases (lowercase) that trigger it: a one-word phrase when it is the "
-        "whole utterance, a longer one anywhere in the utterance.",
-    )
-    goto: str | None = Field(default=None, description="Node to go to (agent, goodbye).")
-    say: str | None = Field(default=None, description="Text said (help).")
-
-
-class Handlers(_Strict):
-    repeat: Handler | None = None
-    help: Handler | None = None
-    agent: Handler | None = None
-    goodbye: Handler | None = None
-
-
-class Fallback(_Strict):
-    """What happens when the caller is not heard or not understood."""
-
-    escalate: str = Field(description="Node after `max_failures` failures at one step.")
-    give_up: str = Field(description="Node after `max_call_failures` failures in the call.")
-    max_failures: int = Field(default=2, ge=1, le=5, description="Failures per step.")
-    max_call_failures: int = Field(default=6, ge=2, le=20, description="Failures per call.")
-    max_turns: int = Field(default=60, ge=5, le=500, description="Caller turns per call.")
-    no_input: str = Field(default="Je ne vous entends pas.", description="Said on silence.")
-    no_match: str = Field(default="Je n'ai pas bien compris.", description="Said when lost.")
-    misheard: str = Field(
-        default="Je n'ai pas bien entendu.", description="Said when speech is too unsure."
-    )
+LISTENING_TYPES = frozenset({"ask", "menu", "form", "feedback"})
 
 
 class Flow(_Strict):
@@ -273,6 +276,9 @@ class Flow(_Strict):
     nlu: str | None = Field(default=None, description="Intents file, relative to the flow.")
     knowledge: str | None = Field(default=None, description="Knowledge file, relative path.")
     hours: str | None = Field(default=None, description="Hours file, relative path.")
+    announcements: str | None = Field(
+        default=None, description="Announcements file, relative path."
+    )
     intents: list[str] = Field(
         default_factory=list, description="Intents the flow may use (besides the NLU file's)."
     )
@@ -298,4 +304,11 @@ class Flow(_Strict):
     start: str = Field(description="First node of every call.")
     handlers: Handlers = Field(default_factory=Handlers, alias="global")
     fallback: Fallback
+    accessibility: Accessibility = Field(
+        default_factory=Accessibility,
+        description="How callers ask for a slower or clearer voice (keypad codes, phrases).",
+    )
+    wording: Wording = Field(
+        default_factory=Wording, description="Plain-language rules checked by check-flow."
+    )
     nodes: dict[str, Node]

@@ -1,8 +1,9 @@
-"""Loading a flow file and its data files (knowledge base, hours, NLU intents) with every
-problem reported at once: file, line, node and field.
+"""Loading a flow file and its data files (knowledge base, hours, NLU intents,
+announcements) with every problem reported at once: file, line, node and field.
 
-`load_flow(path)` returns a `LoadedFlow` or raises `FlowError`; `check_flow(path)` returns the
-list of issues (empty when the flow is usable). Data file paths are relative to the flow file.
+`load_flow(path)` returns a `LoadedFlow` or raises `FlowError` when there is an error;
+`check_flow(path)` returns every issue, errors and warnings (wording, keypad access: the flow
+is usable with warnings). Data file paths are relative to the flow file.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from dialogs.announcements import AnnouncementsFile, FileAnnouncements
 from dialogs.checks import cross_check
 from dialogs.errors import FlowError, FlowIssue
 from dialogs.flow_model import BUILTIN_KINDS, Flow
 from dialogs.hours import HoursFile
+from dialogs.keypad_checks import check_keypad
 from dialogs.knowledge import KnowledgeFile
 from dialogs.prompt_checks import check_texts
+from dialogs.wording_checks import check_wording
 from dialogs.yaml_source import YamlDocument, read_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -36,6 +40,8 @@ class LoadedFlow:
     """Intents file for the French understander, when the flow names one."""
     intents: frozenset[str]
     """Every intent the flow may refer to (declared in the flow or the NLU file)."""
+    announcements: FileAnnouncements | None = None
+    """The flow's announcements file, when it names one."""
 
     def node(self, node_id: str) -> Any:
         return self.flow.nodes[node_id]
@@ -144,6 +150,8 @@ def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
     issues += more
     hours, more = _load_data(HoursFile, base, flow.hours)
     issues += more
+    announcements, more = _load_data(AnnouncementsFile, base, flow.announcements)
+    issues += more
     nlu, nlu_path = NluDeclarations(), base / flow.nlu if flow.nlu else None
     if nlu_path is not None:
         nlu, more = nlu_declarations(nlu_path)
@@ -153,13 +161,40 @@ def check_flow(path: Path) -> tuple[LoadedFlow | None, list[FlowIssue]]:
     services = frozenset(hours.services) if hours else frozenset()
     knowledge_file = str(base / flow.knowledge) if flow.knowledge else ""
     issues += check_texts(flow, document, knowledge, knowledge_file, services, nlu.slots)
-    loaded = LoadedFlow(path, flow, knowledge, hours, nlu_path, intents)
+    issues += check_keypad(flow, document)
+    announcements_file = str(base / flow.announcements) if flow.announcements else ""
+    others = [
+        (knowledge_file, key, "answer", entry.answer)
+        for key, entry in (knowledge.entries if knowledge else {}).items()
+    ]
+    others += [
+        (announcements_file, key, "text", entry.text)
+        for key, entry in (announcements.announcements if announcements else {}).items()
+    ]
+    issues += check_wording(flow, document, others)
+    topics = intents | (knowledge.topics() if knowledge else set())
+    issues += [
+        FlowIssue(announcements_file, f"unknown topic '{topic}': the announcement will not be "
+                  "said (topics are intents or knowledge topics)", node=key, field="topics",
+                  severity="warning")
+        for key, entry in (announcements.announcements if announcements else {}).items()
+        for topic in entry.topics
+        if topic not in topics
+    ]
+    provider = FileAnnouncements.of(announcements) if announcements else None
+    loaded = LoadedFlow(path, flow, knowledge, hours, nlu_path, intents, provider)
     return loaded, issues
 
 
+def errors_of(issues: list[FlowIssue]) -> list[FlowIssue]:
+    """The issues that make a flow unusable (warnings left out)."""
+    return [issue for issue in issues if issue.severity == "error"]
+
+
 def load_flow(path: Path) -> LoadedFlow:
-    """A usable flow, or `FlowError` listing every problem."""
+    """A usable flow (warnings allowed), or `FlowError` listing every error."""
     loaded, issues = check_flow(path)
-    if issues or loaded is None:
-        raise FlowError(issues or [FlowIssue(str(path), "the flow cannot be loaded")])
+    errors = errors_of(issues)
+    if errors or loaded is None:
+        raise FlowError(errors or [FlowIssue(str(path), "the flow cannot be loaded")])
     return loaded

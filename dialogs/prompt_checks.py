@@ -18,7 +18,8 @@ _FORMATTER = string.Formatter()
 
 def node_texts(node: Node) -> Iterator[tuple[Location, str]]:
     """(field location inside the node, text) of every text said by a node."""
-    for field in ("prompt", "say", "intro", "done", "closed_say", "confirm", "help", "reason"):
+    for field in ("prompt", "say", "intro", "done", "closed_say", "confirm", "help", "reason",
+                  "question", "thanks"):
         value = getattr(node, field, None)
         if isinstance(value, str):
             yield (field,), value

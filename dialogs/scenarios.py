@@ -8,6 +8,7 @@ File format (YAML):
       - name: horaires à la voix
         now: ...                   # optional, this conversation's clock
         booked: [etat_civil@2026-05-13T10:00]   # appointment slots already taken
+        call_id: appel-7                   # optional, the call's id (feedback sampling)
         greeting: {node: menu_principal, say: 30 jours}   # optional checks of the greeting
         turns:
           - caller: quels sont vos horaires      # speech; or `dtmf: "1"`; or `silence: true`
@@ -15,7 +16,8 @@ File format (YAML):
             node: autre_demande                  # node, intent (null: not understood),
             action: listen                       # action, say (text(s) expected in what is
             say: 8 heures 30                     # said, any case), slots (subset),
-            slots: {}                            # transfer ({queue, reason}, null: none)
+            slots: {}                            # transfer ({queue, reason}, null: none),
+            pace: 0.8                            # speech pace, feedback: 4 (score given)
 
 Before each turn the call state goes through JSON and back, so every conversation also checks
 that a call can be saved and resumed.
@@ -54,6 +56,8 @@ class Expect(BaseModel):
     say: str | list[str] | None = None
     slots: dict[str, str] | None = None
     transfer: dict[str, str] | None = None
+    pace: float | None = None
+    feedback: int | None = None
 
 
 class Step(Expect):
@@ -88,6 +92,7 @@ class Conversation(BaseModel):
     name: str
     now: datetime | None = None
     booked: list[str] = Field(default_factory=list, description="SERVICE@YYYY-MM-DDTHH:MM")
+    call_id: str = Field(default="", description="The call's id (chooses feedback sampling).")
     greeting: Expect | None = None
     turns: list[Step] = Field(min_length=1)
 
@@ -143,7 +148,7 @@ def run_conversation(
         return Outcome(conversation.name, (f"bad 'booked' entry: {err}",))
     services = InMemoryServices.with_booked(loaded.hours or HoursFile(services={}), taken)
     engine = Engine(loaded, understander, services)
-    state, _ = engine.start(now)
+    state, _ = engine.start(now, conversation.call_id)
     failures: list[str] = []
     if conversation.greeting is not None:
         failures += _compare("greeting", conversation.greeting, state.transcript[-1])
@@ -166,7 +171,7 @@ def _compare(where: str, expect: Expect, turn: Turn) -> list[str]:
     got = turn_view(turn)
     wrong: list[str] = []
     checked = expect.model_fields_set
-    for key in ("node", "intent", "action"):
+    for key in ("node", "intent", "action", "pace", "feedback"):
         if key in checked and getattr(expect, key) != got[key]:
             wrong.append(f"{key}: expected {getattr(expect, key)!r}, got {got[key]!r}")
     if "say" in checked and expect.say is not None:

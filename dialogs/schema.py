@@ -1,7 +1,8 @@
 """JSON Schemas of the files admins edit, for editors (YAML language servers read them).
 
 `python -m dialogs.schema` rewrites them next to this module: flow.schema.json,
-knowledge.schema.json, hours.schema.json and flow-tests.schema.json. A test checks that the
+knowledge.schema.json, hours.schema.json, flow-tests.schema.json and
+announcements.schema.json. A test checks that the
 shipped files match the models.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from dialogs.announcements import AnnouncementsFile
 from dialogs.flow_model import Flow
 from dialogs.hours import HoursFile
 from dialogs.knowledge import KnowledgeFile
@@ -23,6 +25,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "knowledge.schema.json": (KnowledgeFile, "standardiste knowledge base"),
     "hours.schema.json": (HoursFile, "standardiste opening hours"),
     "flow-tests.schema.json": (TestsFile, "standardiste conversation tests"),
+    "announcements.schema.json": (AnnouncementsFile, "standardiste announcements"),
 }
 
 

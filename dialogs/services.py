@@ -1,20 +1,27 @@
-"""The boundary between the engine and the town hall's systems (agenda, tickets, callbacks).
+"""The boundary between the engine and the town hall's systems (agenda, tickets, callbacks,
+satisfaction answers).
 
 The engine never books or files anything itself: it calls a `Services` object passed to it.
 Dates are `datetime.date`, times "HH:MM" local time, phone numbers digits only. Each method
-returns a short reference (letters and digits) that is read back to the caller. The database
+but `record_feedback` returns a short reference (letters and digits) that is read back to the
+caller. Tickets are of two kinds: "incident" (a problem in the street) and "message" (a
+remark, complaint or suggestion left by the caller, with the call's transcript). The database
 implementation lives in `ivr`; `InMemoryServices` serves the simulator and the tests.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from dialogs.errors import SlotTaken
 from dialogs.hours import HoursFile
+from dialogs.state import FeedbackAnswer
+
+TicketKind = Literal["incident", "message"]
 
 
 class Services(ABC):
@@ -30,12 +37,26 @@ class Services(ABC):
         """Book an appointment; raises `SlotTaken` when the slot is not free."""
 
     @abstractmethod
-    def create_ticket(self, service: str, fields: Mapping[str, str]) -> str:
-        """File an incident report (type, address, description, phone...)."""
+    def create_ticket(
+        self,
+        service: str,
+        fields: Mapping[str, str],
+        *,
+        kind: TicketKind = "incident",
+        call_id: str = "",
+        transcript: Sequence[str] = (),
+    ) -> str:
+        """File a ticket for `service`: an incident report (problem, address, description,
+        phone...) or a caller's message (message, phone...), with the call's id and, for a
+        message, its transcript ("appelant : ..." / "assistant : ..." lines)."""
 
     @abstractmethod
     def request_callback(self, service: str, phone: str, reason: str) -> str:
         """Ask `service` to call the caller back."""
+
+    @abstractmethod
+    def record_feedback(self, call_id: str, feedback: FeedbackAnswer) -> None:
+        """Store the caller's answer to the satisfaction question with the call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +69,16 @@ class Booking:
     reference: str
 
 
+@dataclass(frozen=True, slots=True)
+class FiledTicket:
+    reference: str
+    service: str
+    fields: dict[str, str]
+    kind: TicketKind = "incident"
+    call_id: str = ""
+    transcript: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class InMemoryServices(Services):
     """Services kept in memory: slots come from the hours file, minus what is booked."""
@@ -56,10 +87,11 @@ class InMemoryServices(Services):
     booked: set[tuple[str, date, str]] = field(default_factory=set)
     """(service, day, "HH:MM") already taken."""
     bookings: list[Booking] = field(default_factory=list)
-    tickets: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    """(reference, service, fields)."""
+    tickets: list[FiledTicket] = field(default_factory=list)
     callbacks: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(reference, service, phone, reason)."""
+    feedback: list[tuple[str, FeedbackAnswer]] = field(default_factory=list)
+    """(call id, answer)."""
 
     @classmethod
     def with_booked(
@@ -90,12 +122,26 @@ class InMemoryServices(Services):
         self.bookings.append(Booking(service, day, time, name, phone, reference))
         return reference
 
-    def create_ticket(self, service: str, fields: Mapping[str, str]) -> str:
-        reference = f"S{1001 + len(self.tickets)}"
-        self.tickets.append((reference, service, dict(fields)))
+    def create_ticket(
+        self,
+        service: str,
+        fields: Mapping[str, str],
+        *,
+        kind: TicketKind = "incident",
+        call_id: str = "",
+        transcript: Sequence[str] = (),
+    ) -> str:
+        prefix = "M" if kind == "message" else "S"
+        reference = f"{prefix}{1001 + sum(t.kind == kind for t in self.tickets)}"
+        self.tickets.append(
+            FiledTicket(reference, service, dict(fields), kind, call_id, tuple(transcript))
+        )
         return reference
 
     def request_callback(self, service: str, phone: str, reason: str) -> str:
         reference = f"C{1001 + len(self.callbacks)}"
         self.callbacks.append((reference, service, phone, reason))
         return reference
+
+    def record_feedback(self, call_id: str, feedback: FeedbackAnswer) -> None:
+        self.feedback.append((call_id, feedback))

@@ -43,10 +43,12 @@ class Call:
     now: datetime
     state: CallState | None = None
     actions: list[Action] = field(default_factory=list)
+    call_id: str = ""
+    """Id given to a new call (it decides feedback sampling)."""
 
     def __post_init__(self) -> None:
         if self.state is None:
-            self.state, self.actions = self.engine.start(self.now)
+            self.state, self.actions = self.engine.start(self.now, self.call_id)
 
     @property
     def current(self) -> CallState:

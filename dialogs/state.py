@@ -38,6 +38,17 @@ class Turn(BaseModel):
     say: list[str] = Field(default_factory=list)
     action: ActionKind
     transfer: TransferInfo | None = None
+    pace: float = Field(default=1.0, description="Speech pace of what was said (1.0 normal).")
+    feedback: int | None = Field(default=None, description="Satisfaction score given.")
+
+
+class FeedbackAnswer(BaseModel):
+    """The caller's answer to the satisfaction question."""
+
+    model_config = ConfigDict(extra="forbid")
+    scale: Literal["1-5", "yes_no"]
+    score: int = Field(description="1 to 5; for yes_no, 1 for oui and 0 for non.")
+    comment: str = Field(default="", description="Words said with the answer, if spoken.")
 
 
 class CallState(BaseModel):
@@ -45,6 +56,7 @@ class CallState(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     node: str = Field(description="Current node (a listening node while the call goes on).")
+    call_id: str = Field(default="", description="Id given by the session (feedback sampling).")
     ended: bool = False
     slots: dict[str, str] = Field(default_factory=dict)
     counters: dict[str, int] = Field(default_factory=dict)
@@ -63,4 +75,10 @@ class CallState(BaseModel):
     last_say: list[str] = Field(default_factory=list, description="For 'repeat'.")
     last_hints: list[str] = Field(default_factory=list)
     last_max_digits: int = 1
+    last_long_answer: bool = False
+    pace: float = Field(default=1.0, description="Speech rate asked by the caller (1.0 normal).")
+    clear: bool = Field(default=False, description="The caller asked for a clearer voice.")
+    announced: list[str] = Field(default_factory=list, description="Announcements said.")
+    feedback_asked: bool = False
+    feedback: FeedbackAnswer | None = None
     transcript: list[Turn] = Field(default_factory=list)

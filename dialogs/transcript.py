@@ -1,6 +1,7 @@
-"""Recording each turn of a call in its transcript, and the one-line JSON view of a turn used
+"""Recording each turn of a call in its transcript, the one-line JSON view of a turn used
 by the simulator (`ivr chat --jsonl`) and the conversation tests:
-`{"node", "intent", "slots", "say", "action", "transfer"}`."""
+`{"node", "intent", "slots", "say", "action", "transfer", "pace", "feedback"}`, and the
+transcript as text lines ("appelant : ...", "assistant : ...") filed with a caller's message."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def record(
         say=[item.text for item in actions if isinstance(item, Say)],
         action=action,
         transfer=transfer,
+        pace=state.pace,
+        feedback=_new_feedback(state),
     )
     state.transcript.append(turn)
     return turn
@@ -67,4 +70,27 @@ def turn_view(turn: Turn) -> dict[str, Any]:
         "say": list(turn.say),
         "action": turn.action,
         "transfer": turn.transfer.model_dump() if turn.transfer is not None else None,
+        "pace": turn.pace,
+        "feedback": turn.feedback,
     }
+
+
+def _new_feedback(state: CallState) -> int | None:
+    """The satisfaction score when it was given in this turn (it is given once)."""
+    if state.feedback is None or any(t.feedback is not None for t in state.transcript):
+        return None
+    return state.feedback.score
+
+
+def transcript_lines(state: CallState) -> list[str]:
+    """The call so far as text: what the caller said or typed, what the assistant said."""
+    lines: list[str] = []
+    for turn in state.transcript:
+        if turn.input == "speech" and turn.text:
+            lines.append(f"appelant : {turn.text}")
+        elif turn.input == "dtmf" and turn.digits:
+            lines.append(f"appelant : (touches {turn.digits})")
+        elif turn.input == "silence":
+            lines.append("appelant : (silence)")
+        lines.extend(f"assistant : {text}" for text in turn.say)
+    return lines

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ivr.service import Service
-from ivr.session.call import CallReport
+from ivr.session.report import CallReport
 from speech.convert import resample, samples_of, to_mono
 from speech.frames import AudioFrame
 from telephony.audiosocket.codec import AUDIO_KINDS, HEADER, KIND_FOR_RATE, encode, encode_uuid

@@ -29,8 +29,9 @@ from ivr.config import ConfigError, ServiceSettings
 from ivr.health import ProbeResult, StatusProbe
 from ivr.metrics import ServiceMetrics
 from ivr.service_probes import AmiProbe, CallsProbe, FixedProbe, SynthesisProbe
-from ivr.session.call import CallReport, run_call
+from ivr.session.call import run_call
 from ivr.session.fallback_prompts import FallbackPrompts
+from ivr.session.report import CallReport
 from ivr.session.resources import Clock, SessionResources
 from ivr.session.switchboard import AmiSwitchboard, NoSwitchboard, Switchboard
 from ivr.storage.database import Database

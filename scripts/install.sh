@@ -26,11 +26,13 @@ fi
 
 extras=""
 [ "$profile" = test ] && extras="[test]"
-stamp=".venv/.installed-$(cat pyproject.toml scripts/install.sh | sha256sum | cut -c1-16)-$profile"
-if [ ! -f "$stamp" ]; then
+# The stamp names what was installed for this pyproject.toml: a test install serves both
+# profiles, so switching between the two commands does not reinstall each time.
+stamp=".venv/.installed-$(cat pyproject.toml scripts/install.sh | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || { [ "$profile" = test ] && [ "$(cat "$stamp")" != test ]; }; then
   [ -x .venv/bin/python ] || /usr/bin/python3 -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".$extras"
   rm -f .venv/.installed-*
-  touch "$stamp"
+  echo "$profile" > "$stamp"
 fi

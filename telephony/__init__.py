@@ -14,6 +14,8 @@ How the service uses it (one call session per AudioSocket connection)::
     ami = AmiClient(AmiSettings(secret=...)); await ami.start()
     async with AudioSocketServer(AudioSocketSettings(port=9092), session): ...
 
+The call session should depend on the boundaries of `telephony.boundaries` (`CallAudio`,
+`CallControl`); tests/telephony/doubles.py has doubles of both.
 Errors are `telephony.errors.TelephonyError` with a machine-readable ``code``.
 The deployable Asterisk 22 configuration is in ``telephony/asterisk/``.
 """

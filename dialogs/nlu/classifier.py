@@ -71,6 +71,47 @@ def _normalised(vector: dict[str, float]) -> dict[str, float]:
     return {feature: value / norm for feature, value in vector.items()}
 
 
+def inverse_document_frequency(documents: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Smoothed IDF of every feature of `documents` (raw feature bags): ln((1+N)/(1+df)) + 1."""
+    document_frequency: dict[str, int] = defaultdict(int)
+    for features in documents:
+        for feature in features:
+            document_frequency[feature] += 1
+    count = len(documents)
+    return {
+        feature: math.log((1 + count) / (1 + df)) + 1.0
+        for feature, df in document_frequency.items()
+    }
+
+
+def weigh(features: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
+    """The unit-length TF-IDF vector of a raw feature bag (features unknown to `idf` dropped)."""
+    weighted = {
+        feature: (1.0 + math.log(value) if value > 1.0 else value) * idf[feature]
+        for feature, value in features.items()
+        if feature in idf
+    }
+    return _normalised(weighted)
+
+
+def tfidf_vectors(
+    documents: Sequence[Sequence[str]], background: Sequence[Sequence[str]] = ()
+) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors of token-key lists, with the same features as the intent
+    scoring (words, word pairs, character n-grams) and the IDF of these documents plus the
+    `background` ones (so that words common in French requests weigh little)."""
+    raw = [_raw_features(keys) for keys in documents]
+    idf = inverse_document_frequency(raw + [_raw_features(keys) for keys in background])
+    return [weigh(features, idf) for features in raw]
+
+
+def cosine(first: Mapping[str, float], second: Mapping[str, float]) -> float:
+    """Dot product of two unit-length sparse vectors."""
+    if len(second) < len(first):
+        first, second = second, first
+    return sum(value * second.get(feature, 0.0) for feature, value in first.items())
+
+
 @dataclass(frozen=True, slots=True)
 class _Example:
     label: str
@@ -86,15 +127,7 @@ class ExampleIndex:
         for label, keys in examples:
             self._stems[label].update(stem(key) for key in keys if is_content(key))
         raw = [(label, _raw_features(keys)) for label, keys in examples]
-        document_frequency: dict[str, int] = defaultdict(int)
-        for _, features in raw:
-            for feature in features:
-                document_frequency[feature] += 1
-        count = len(raw)
-        self._idf = {
-            feature: math.log((1 + count) / (1 + df)) + 1.0
-            for feature, df in document_frequency.items()
-        }
+        self._idf = inverse_document_frequency([features for _, features in raw])
         self._examples: list[_Example] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for label, features in raw:
@@ -132,12 +165,7 @@ class ExampleIndex:
         return sum(1 for word in content if word in known) / len(content)
 
     def _weigh(self, features: Mapping[str, float]) -> dict[str, float]:
-        weighted = {
-            feature: (1.0 + math.log(value) if value > 1.0 else value) * self._idf[feature]
-            for feature, value in features.items()
-            if feature in self._idf
-        }
-        return _normalised(weighted)
+        return weigh(features, self._idf)
 
     def scores(self, keys: Sequence[str]) -> dict[str, float]:
         """Per label: mean cosine of the utterance to its `_NEIGHBOURS` nearest examples,

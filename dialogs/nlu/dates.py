@@ -6,6 +6,15 @@ a day and a month ("le trois décembre", "le 3 décembre", "le premier décembre
 vingt-six novembre", with or without a year), a day of the month alone ("le quinze", or
 "quinze" as a whole answer), "dans trois jours", "dans une semaine", "dans quinze jours".
 Without a year, the next occurrence counting today. Works on accent-free token keys.
+
+Weekdays: a weekday alone is its next occurrence after today ("mardi" said on a Monday is
+tomorrow, "lundi" said on a Monday is in a week). "<weekday> prochain" is the same next
+occurrence, except when that is tomorrow: a caller meaning tomorrow says "demain" (or just
+"mardi"), so "mardi prochain" said on a Monday is the Tuesday of the week after, in 8 days
+("vendredi prochain" said on a Monday is still that Friday). "<weekday> de la semaine
+prochaine" is always in the next calendar week, "<weekday> en huit" one week after the next
+occurrence. The flow reads a date back before booking, so a caller who meant otherwise can
+correct it.
 """
 
 from __future__ import annotations
@@ -90,6 +99,8 @@ def _weekday(keys: Sequence[str], i: int, today: date) -> date:
         return monday_next + timedelta(days=target)
     if rest.startswith(("en huit", "de la semaine d apres")):
         return today + timedelta(days=ahead + 7)
+    if ahead == 1 and rest.startswith(("prochain", "prochaine")):
+        return today + timedelta(days=ahead + 7)  # tomorrow would have been "demain"
     return today + timedelta(days=ahead)
 
 

@@ -14,6 +14,7 @@ YAML layout (see `dialogs/flows/mairie.intents.yaml`)::
         cue_weight: 0.2             # optional: what a cue adds to the score (0-1)
         outranks: [identite]        # optional: intents this one beats when its cue is said
         evidence: [date, time]      # optional: slots whose presence hints at this intent
+        evidence_outranks: [identite]  # optional: intents it beats when ALL evidence is said
         examples:
           - je voudrais prendre rendez-vous
     out_of_scope:             # optional: what the town hall does not handle
@@ -63,6 +64,9 @@ class IntentSpec:
     """Intents this one beats when one of its cues is said ("rendez-vous" beats "identite")."""
     description: str = ""
     """What the intent covers, for people editing the file."""
+    evidence_outranks: tuple[str, ...] = ()
+    """Intents this one beats when every one of its evidence slots is said ("voir quelqu'un
+    pour mon passeport mardi à onze heures" is an appointment, not a passport question)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +123,8 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
     if not isinstance(raw, dict):
         raise _fail(source, f"intents.{name}", "expected a mapping with examples")
     unknown = set(raw) - {
-        "description", "slots", "cues", "cue_weight", "outranks", "examples", "evidence"
+        "description", "slots", "cues", "cue_weight", "outranks", "examples", "evidence",
+        "evidence_outranks",
     }
     if unknown:
         raise _fail(source, f"intents.{name}", f"unknown keys {sorted(unknown)}")
@@ -141,7 +146,14 @@ def _intent(name: Any, raw: Any, kinds: set[str], source: str) -> IntentSpec:
     where = f"intents.{name}.cue_weight"
     weight = _fraction(raw.get("cue_weight", DEFAULT_CUE_WEIGHT), source, where)
     outranks = _strings(raw.get("outranks"), source, f"intents.{name}.outranks")
-    return IntentSpec(name, examples, dict(slots), cues, evidence, weight, outranks, description)
+    where = f"intents.{name}.evidence_outranks"
+    evidence_outranks = _strings(raw.get("evidence_outranks"), source, where)
+    if evidence_outranks and not evidence:
+        raise _fail(source, where, "needs 'evidence' slots to be said")
+    return IntentSpec(
+        name, examples, dict(slots), cues, evidence, weight, outranks, description,
+        evidence_outranks,
+    )
 
 
 def _fraction(value: Any, source: str, where: str) -> float:
@@ -182,9 +194,12 @@ def parse_intents(raw: Any, source: str = "<intents>") -> IntentsModel:
     kinds = set(BUILTIN_KINDS) | set(tables)
     intents = tuple(_intent(name, body, kinds, source) for name, body in intents_raw.items())
     for intent in intents:
-        for other in intent.outranks:
-            if other not in intents_raw or other == intent.name:
-                raise _fail(source, f"intents.{intent.name}.outranks", f"{other!r}: no such intent")
+        for key, others in (("outranks", intent.outranks),
+                            ("evidence_outranks", intent.evidence_outranks)):
+            for other in others:
+                if other not in intents_raw or other == intent.name:
+                    where = f"intents.{intent.name}.{key}"
+                    raise _fail(source, where, f"{other!r}: no such intent")
     out_of_scope, out_of_scope_cues = _out_of_scope(raw.get("out_of_scope"), source)
     return IntentsModel(intents, tables, out_of_scope, out_of_scope_cues, threshold)
 
@@ -195,11 +210,21 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise IntentsFileError(f"{path}: cannot read: {err}") from err
+    return parse_yaml_text(text, str(path))
+
+
+def parse_yaml_text(text: str, source: str = "<intents>") -> Any:
+    """The parsed YAML document in `text`; IntentsFileError when malformed."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as err:
-        raise IntentsFileError(f"{path}: not valid YAML: {err}") from err
+        raise IntentsFileError(f"{source}: not valid YAML: {err}") from err
+
+
+def parse_intents_text(text: str, source: str = "<intents>") -> IntentsModel:
+    """An `IntentsModel` from the text of an intents file (a version kept in a database)."""
+    return parse_intents(parse_yaml_text(text, source), source)
 
 
 def load_intents(path: str | Path) -> IntentsModel:

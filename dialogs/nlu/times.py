@@ -5,6 +5,13 @@ heures moins le quart", "onze heures moins dix", "midi", "minuit et demi", "deux
 l'après-midi", "huit heures du soir", "9h30", "9 h", "14:30" (the normaliser turns ':' into
 'h'). Inside a sentence, a number without "heure(s)"/"h" is not a time; a whole answer like
 "quatorze trente" or "à neuf" is. Works on accent-free token keys.
+
+Daytime reading: callers of a town hall mean office hours, and no counter opens at night, so
+an hour from 1 to 7 said without a part of the day is an afternoon hour ("à deux heures" ->
+14:00, "trois heures et demie" -> 15:30, "cinq heures" -> 17:00, "2h30" -> 14:30); from 8 to
+12 it stays as said ("huit heures" -> 08:00). A part of the day decides explicitly: "du
+matin"/"de la nuit" keep the morning ("deux heures du matin" -> 02:00), "de l'après-midi"/"du
+soir" give the afternoon or evening ("huit heures du soir" -> 20:00).
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ _HOUR_WORDS = frozenset({"heure", "heures", "h"})
 # "dans deux heures", "pendant trois heures": a duration, not a clock time.
 _DURATION_WORDS = frozenset({"dans", "pendant", "depuis", "durant", "environ"})
 _AFTERNOON = ("de l apres midi", "de l aprem", "l apres midi", "apres midi", "du soir", "le soir")
+_MORNING = ("du matin", "de la nuit", "le matin")
 _COMPACT_RE = re.compile(r"^(\d{1,2})h(\d{2})?$")
+AFTERNOON_UNTIL = 7
+"""Hours from 1 to this one, said without a part of the day, are afternoon hours (13-19)."""
 
 
 def _minutes_after(keys: Sequence[str], j: int) -> tuple[int, int]:
@@ -55,13 +65,19 @@ def _minutes_after(keys: Sequence[str], j: int) -> tuple[int, int]:
 
 
 def _period_shift(keys: Sequence[str], j: int, hour: int) -> int:
-    """Hour after "du matin" / "de l'après-midi" / "du soir" at j."""
+    """The 24-hour hour for `hour` said before what is at j: "du matin" / "de l'après-midi" /
+    "du soir" decide; without them, 1 to `AFTERNOON_UNTIL` are afternoon hours."""
     rest = " ".join(keys[j : j + 4])
+    if rest.startswith(_MORNING):
+        return 0 if hour == 12 else hour
     if hour < 12 and rest.startswith(_AFTERNOON):
         return hour + 12
-    if hour == 12 and rest.startswith(("du matin", "de la nuit")):
-        return 0
-    return hour
+    return _daytime(hour)
+
+
+def _daytime(hour: int) -> int:
+    """`hour` as meant during office hours: 1-7 become 13-19, the others stay."""
+    return hour + 12 if 1 <= hour <= AFTERNOON_UNTIL else hour
 
 
 def _format(hour: int, minutes: int) -> str | None:
@@ -95,9 +111,9 @@ def _bare_answer(keys: Sequence[str]) -> str | None:
         return None
     minutes = below_100_options(keys, hour[1])
     if not minutes:
-        return _format(hour[0], 0) if hour[1] == len(keys) else None
+        return _format(_daytime(hour[0]), 0) if hour[1] == len(keys) else None
     value, end = minutes[0]
-    return _format(hour[0], value) if end == len(keys) and value < 60 else None
+    return _format(_daytime(hour[0]), value) if end == len(keys) and value < 60 else None
 
 
 def find_time(keys: Sequence[str]) -> str | None:

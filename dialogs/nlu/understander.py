@@ -89,12 +89,14 @@ class FrenchUnderstander(Understander):
         """Score of every intent (and of `OUT_OF_SCOPE`) for `text`, between 0 and 1."""
         return self._assess(text, now)[0]
 
-    def _assess(self, text: str, now: datetime) -> tuple[dict[str, float], set[str]]:
-        """(scores, intents whose cues were said)."""
+    def _assess(
+        self, text: str, now: datetime
+    ) -> tuple[dict[str, float], set[str], set[str]]:
+        """(scores, intents whose cues were said, intents whose evidence slots were all said)."""
         tokens = tokenize(text)
         keys = [token.key for token in tokens]
         if not keys:
-            return {}, set()
+            return {}, set(), set()
         raw = self._index.scores(keys)
         joined = " ".join(keys)
         # Words no in-scope example uses ("boulangerie", "dentiste") weaken every intent.
@@ -108,36 +110,50 @@ class FrenchUnderstander(Understander):
         found: dict[str, str | None] = {}
         scores: dict[str, float] = {}
         cued: set[str] = set()
+        evidenced: set[str] = set()
         for intent in self._model.intents:
             base = raw.get(intent.name, 0.0) * factor
             score = base
             if not outside_cue and any(_contains(joined, cue) for cue in intent.cues):
                 score += intent.cue_weight
                 cued.add(intent.name)
+            evidence = 0
             for slot in intent.evidence:
                 kind = intent.slots[slot]
                 if kind not in found:
                     found[kind] = self._extract(kind, tokens, now)
                 if found[kind] is not None and base >= EVIDENCE_FLOOR:
                     score += EVIDENCE_BOOST
+                    evidence += 1
+            if intent.evidence and evidence == len(intent.evidence) and not outside_cue:
+                evidenced.add(intent.name)
             scores[intent.name] = min(1.0, score)
         outside = raw.get(OUT_OF_SCOPE, 0.0) + (CUE_BOOST if outside_cue else 0.0)
         scores[OUT_OF_SCOPE] = min(1.0, outside)
-        return scores, cued
+        return scores, cued, evidenced
 
     def classify(self, text: str, now: datetime) -> tuple[str | None, float]:
         """(intent or None, confidence of the best in-scope candidate)."""
-        scores, cued = self._assess(text, now)
+        scores, cued, evidenced = self._assess(text, now)
         in_scope = {label: score for label, score in scores.items() if label != OUT_OF_SCOPE}
         if not in_scope:
             return None, 0.0
         best = max(sorted(in_scope), key=lambda label: in_scope[label])
         # A cued intent that outranks the best one takes its place ("un rendez-vous pour mon
         # passeport" is an appointment, whatever the passport examples say).
+        # So does one whose every evidence slot was said ("voir quelqu'un pour mon passeport
+        # mardi à onze heures" is an appointment) over the intents it names for that. When
+        # the best one was cued too and outranks it back, they cancel out: the score decides.
+        outranked_back = self._intents[best].outranks if best in cued else ()
         rivals = [
             name
-            for name in sorted(cued)
-            if best in self._intents[name].outranks and in_scope[name] >= self._model.threshold
+            for name in sorted(cued | evidenced)
+            if in_scope[name] >= self._model.threshold
+            and name not in outranked_back
+            and (
+                (name in cued and best in self._intents[name].outranks)
+                or (name in evidenced and best in self._intents[name].evidence_outranks)
+            )
         ]
         if rivals:
             best = max(rivals, key=lambda label: in_scope[label])

@@ -32,9 +32,12 @@ def keys_announcement(ctx: Context, node: ChoiceNode) -> str:
 
 def prompt(ctx: Context, node: ChoiceNode, text: str | None = None) -> None:
     """Say the question (or `text` instead) and listen."""
-    ctx.say(text if text is not None else node.prompt)
+    if text is None:
+        ctx.say(node.prompt, ctx.here("prompt"))
+    else:
+        ctx.say(text)
     if isinstance(node, MenuNode) and node.announce_keys:
-        ctx.say(keys_announcement(ctx, node))
+        ctx.say(keys_announcement(ctx, node), ctx.here("keys"))
     ctx.listen(list(node.hints))
 
 

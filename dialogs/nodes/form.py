@@ -31,7 +31,7 @@ def enter(ctx: Context, node: FormNode) -> str | None:
             state.slots[slot.name] = heard_now[slot.name]
         else:
             state.slots.pop(slot.name, None)
-    ctx.say(node.intro)
+    ctx.say(node.intro, ctx.here("intro"))
     try:
         for slot in node.slots:
             value = state.slots.pop(slot.name, None)
@@ -56,8 +56,12 @@ def prompt(ctx: Context, node: FormNode, text: str | None = None) -> None:
     for slot in node.slots:
         if slot.name not in state.slots:
             state.form_slot = slot.name
-            ctx.say(slot.prompt if text is None else text)
-            ctx.listen(list(slot.hints), max_digits=10 if slot.kind == "phone" else 1)
+            if text is None:
+                ctx.say(slot.prompt, ctx.here(slot.name))
+            else:
+                ctx.say(text)
+            ctx.listen(list(slot.hints), max_digits=10 if slot.kind == "phone" else 1,
+                       long_answer=slot.kind == "text")
             return
     state.form_slot = CONFIRM
     ctx.say(node.confirm if text is None else text)

@@ -1,5 +1,6 @@
 """Submitting a confirmed form through the `Services` boundary: book an appointment, file an
-incident ticket or request a callback, then say the reference."""
+incident ticket or the caller's message (with the transcript), or request a callback, then
+say the reference."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from dialogs.context import Context
 from dialogs.errors import ServiceError, SlotTaken
 from dialogs.flow_model import FormNode
+from dialogs.transcript import transcript_lines
 
 
 def submit(ctx: Context, node: FormNode) -> str | None:
@@ -22,9 +24,15 @@ def submit(ctx: Context, node: FormNode) -> str | None:
                 service, date.fromisoformat(slots["date"]), slots["time"], slots["name"],
                 slots["phone"],
             )
-        elif node.submit == "ticket":
+        elif node.submit in ("ticket", "message"):
             fields = {slot.name: slots[slot.name] for slot in node.slots}
-            reference = services.create_ticket(service, fields)
+            if node.submit == "ticket":
+                reference = services.create_ticket(service, fields, call_id=state.call_id)
+            else:
+                reference = services.create_ticket(
+                    message_service(ctx, node), fields, kind="message", call_id=state.call_id,
+                    transcript=transcript_lines(state),
+                )
         elif node.submit == "callback":
             reason = state.reason or "demande de rappel"
             reference = services.request_callback(service, slots["phone"], reason)
@@ -39,7 +47,7 @@ def submit(ctx: Context, node: FormNode) -> str | None:
     if reference:
         slots["reference"] = reference
     state.form_slot = None
-    ctx.say(node.done)
+    ctx.say(node.done, ctx.here("done"))
     return node.next
 
 
@@ -47,3 +55,14 @@ def unavailable(ctx: Context, node: FormNode) -> str:
     """The town hall's system failed: apologise and go to the form's failure node."""
     ctx.say("Désolé, je n'ai pas pu enregistrer votre demande.")
     return node.on_failure or ctx.loaded.flow.fallback.escalate
+
+
+def message_service(ctx: Context, node: FormNode) -> str:
+    """Who gets a caller's message: the service named (slot 'service'), else the service the
+    call was about, else the form's service, else the first service."""
+    hours = ctx.loaded.hours
+    known = list(hours.services) if hours else []
+    for candidate in (ctx.state.slots.get("service"), ctx.state.service, node.service):
+        if candidate and (candidate in known or not known):
+            return candidate
+    return known[0] if known else ""

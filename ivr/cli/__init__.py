@@ -17,6 +17,7 @@ COMMANDS: tuple[str, ...] = (
     "call",
     "chat",
     "nlu",
+    "learn",
     "test_flows",
     "check_flow",
     "say",
@@ -26,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "users",
     "purge",
     "privacy",
+    "flows",
 )
 
 

@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
                         help="one JSON object per turn on stdout, for scripts and tests")
     parser.add_argument("--booked", action="append", default=[], metavar="SERVICE@ISO",
                         help="an appointment slot already taken, e.g. etat_civil@2026-05-12T10:00")
+    parser.add_argument("--call-id", default="", metavar="ID",
+                        help="id of the simulated call (it decides whether the call is among "
+                        "those asked the satisfaction question)")
     parser.add_argument("--state", type=Path, default=None, metavar="FILE",
                         help="call state (JSON, with the transcript) written after each turn; "
                         "if FILE exists, the call resumes from it")
@@ -62,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"ivr chat: {err}", file=stderr)
         return 1
     services = InMemoryServices.with_booked(loaded.hours or HoursFile(services={}), taken)
-    call = Call(Engine(loaded, understander, services), args.now or datetime.now(), state)
+    call = Call(Engine(loaded, understander, services), args.now or datetime.now(), state,
+                call_id=args.call_id)
     return _converse(call, args.now is None, args.jsonl, args.state, stdin, stdout)
 
 
@@ -98,6 +102,10 @@ def _show(turn: Turn, jsonl: bool, out: TextIO) -> None:
     details = f"[{turn.node}"
     if turn.input == "speech":
         details += f" | intention : {turn.intent or 'aucune'}"
+    if turn.pace != 1.0:
+        details += f" | débit de la voix : {turn.pace:g}"
+    if turn.feedback is not None:
+        details += f" | avis : {turn.feedback}"
     details += "]"
     print(details, file=out)
     for text in turn.say:

@@ -14,15 +14,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from dialogs.events import Action, CallerInput, Digits, Hangup, Listen, Say, Transfer, Utterance
 from dialogs.state import CallState
 from ivr.session.call_endings import Endings
-from ivr.session.errors import SessionError
+from ivr.session.errors import ShuttingDown, VoiceLost
 from ivr.session.line import CallerLine, LineEnded
 from ivr.session.listener import Listener, TurnResult
 from ivr.session.recorder import CallRecorder
+from ivr.session.report import CallReport
 from ivr.session.resources import SessionResources
 from ivr.session.speaker import Speaker
 from ivr.session.turns import expected_kind, is_complete
@@ -42,27 +42,6 @@ FIRST_AUDIO_WAIT_S = 2.0
 
 def never_complete(text: str) -> bool:
     return False
-
-
-class ShuttingDown(SessionError):
-    """The service is stopping."""
-
-    code = "shutting_down"
-
-
-@dataclass(slots=True)
-class CallReport:
-    """What happened in a call (for `ivr call`, tests and logs)."""
-
-    call_id: str
-    outcome: str = "abandoned"
-    """resolved, transferred, callback or abandoned."""
-    turns: list[dict[str, object]] = field(default_factory=list)
-    """{"speaker": "caller"|"assistant", "text", "intent"?, "confidence"?, "at"} in order."""
-    transfer: dict[str, str] | None = None
-    barge_ins: int = 0
-    keypad_only: bool = False
-    errors: list[str] = field(default_factory=list)
 
 
 class CallSession:
@@ -93,7 +72,7 @@ class CallSession:
         metrics.active_calls.inc()
         self.line.start()
         try:
-            await self.recorder.start(None)
+            await self.recorder.start(await self._caller_number())
             async with asyncio.timeout(self.res.settings.session.max_call_s):
                 self.report.outcome = await self._conduct()
         except LineEnded:
@@ -108,7 +87,7 @@ class CallSession:
             self.report.outcome = await self.endings.polite_end("rappeler")
         except Exception as err:  # one call's failure must never reach another call
             log.exception("call %s failed", self.call_id)
-            self._error("session_failed", err)
+            self.error("session_failed", err)
             self.report.outcome = await self.endings.polite_end("erreur", "rappeler")
         finally:
             await self._close()
@@ -116,13 +95,9 @@ class CallSession:
 
     async def _close(self) -> None:
         self.speaker.stop()
-        self.recorder.end(self.report.outcome,
-                          summary=self.report.transfer.get("summary") if self.report.transfer
-                          else None,
-                          queue=self.report.transfer.get("queue") if self.report.transfer
-                          else None,
-                          reason=self.report.transfer.get("reason") if self.report.transfer
-                          else None)
+        transfer = self.report.transfer or {}
+        self.recorder.end(self.report.outcome, summary=transfer.get("summary"),
+                          queue=transfer.get("queue"), reason=transfer.get("reason"))
         await self.recorder.close()
         await self.line.close()
         self.res.metrics.active_calls.dec()
@@ -157,7 +132,7 @@ class CallSession:
                 engine.step, state, result.caller, self.res.now())
             self.state = state
             last = state.transcript[-1] if state.transcript else None
-            self._record_caller(result.caller, last.intent if last else None)
+            self.record_caller(result.caller, last.intent if last else None)
 
     # -- pieces the endings use too -------------------------------------------------------
     def say(self, items: list[Say], since: float | None = None) -> None:
@@ -167,6 +142,7 @@ class CallSession:
         self.speaker.say(items, since)
         text = " ".join(item.text for item in items).strip()
         if text:
+            self.res.metrics.turns.labels(speaker="assistant").inc()
             self.recorder.turn("assistant", text)
             self.report.turns.append({"speaker": "assistant", "text": text,
                                       "at": round(time.monotonic() - self.started, 2)})
@@ -176,10 +152,13 @@ class CallSession:
     ) -> TurnResult:
         """The caller's answer, raced against shutdown and the loss of the voice; recognition
         failures switch the call to the keypad."""
-        check = complete
         while True:
-            recognizer = None if self.keypad_only else await self._recognizer(step)
-            turn = asyncio.ensure_future(self.listener.turn(step, recognizer, check))
+            try:
+                recognizer = None if self.keypad_only else await self._recognizer(step)
+            except SpeechError as err:
+                self._to_keypad(err)
+                continue
+            turn = asyncio.ensure_future(self.listener.turn(step, recognizer, complete))
             closing = asyncio.ensure_future(self.res.closing.wait())
             lost = asyncio.ensure_future(self.speaker.lost.wait())
             try:
@@ -198,15 +177,30 @@ class CallSession:
             try:
                 result = turn.result()
             except SpeechError as err:
-                self._error(err.code, err)
-                self.keypad_only = self.report.keypad_only = True
-                self.say([Say(KEYPAD_SWITCH)])
+                self._to_keypad(err)
                 continue
             if self.speaker.voice_lost:
                 raise VoiceLost("speech synthesis failed")
             if result.barged_in:
                 self.report.barge_ins += 1
+            while self.listener.recognition_s:
+                self.res.metrics.recognition.observe(self.listener.recognition_s.pop())
             return result
+
+    def _to_keypad(self, err: SpeechError) -> None:
+        """Recognition failed: the rest of the call uses the keypad, and the caller is told."""
+        log.warning("call %s: recognition failed (%s: %s); keypad from now on", self.call_id,
+                    err.code, err)
+        self.error(err.code, err)
+        self.keypad_only = self.report.keypad_only = True
+        self.say([Say(KEYPAD_SWITCH)])
+
+    async def _caller_number(self) -> str | None:
+        try:
+            async with asyncio.timeout(1.0):
+                return await self.res.switchboard.caller_number(self.connection.call_id)
+        except TimeoutError:
+            return None
 
     async def _recognizer(self, step: Listen) -> Recognizer | None:
         model, pool = self.res.model, self.res.pool
@@ -238,7 +232,7 @@ class CallSession:
         end = actions[-1] if actions else None
         if not (isinstance(end, Hangup) and end.reason.startswith("erreur")):
             return actions
-        self._error("dialogue_error", end.reason)
+        self.error("dialogue_error", end.reason)
         kept = [a for a in actions[:-1] if not (isinstance(a, Say) and "erreur" in a.text)]
         state = self.state
         summary = f"Erreur de l'assistant ; dernière phrase : {state.last_text}" if state else ""
@@ -246,13 +240,14 @@ class CallSession:
         return [*kept, Say(ERROR_TRANSFER),
                 Transfer(queue, "Erreur de l'assistant vocal", summary)]
 
-    def _record_caller(self, caller: CallerInput, intent: str | None) -> None:
+    def record_caller(self, caller: CallerInput, intent: str | None) -> None:
         if isinstance(caller, Utterance):
             text, confidence = caller.text or "[inaudible]", caller.confidence
         elif isinstance(caller, Digits):
             text, confidence = f"[touches {caller.digits}]", None
         else:
             text, confidence = "[silence]", None
+        self.res.metrics.turns.labels(speaker="caller").inc()
         self.recorder.turn("caller", text, intent=intent, confidence=confidence)
         entry: dict[str, object] = {"speaker": "caller", "text": text, "intent": intent,
                                     "at": round(time.monotonic() - self.started, 2)}
@@ -260,15 +255,9 @@ class CallSession:
             entry["confidence"] = round(confidence, 3)
         self.report.turns.append(entry)
 
-    def _error(self, code: str, err: object) -> None:
+    def error(self, code: str, err: object) -> None:
         self.report.errors.append(f"{code}: {err}")
         self.res.metrics.errors.labels(code=code).inc()
-
-
-class VoiceLost(SessionError):
-    """Speech synthesis failed: only recorded fallback prompts can be played."""
-
-    code = "voice_lost"
 
 
 def _with_notice(actions: list[Action], notice: str) -> list[Action]:

@@ -80,7 +80,7 @@ class Endings:
             await res.switchboard.transfer(s.connection.call_id, variables, target)
         except TransferUnavailable as err:
             log.warning("call %s: transfer failed (%s)", s.call_id, err)
-            s._error(err.code, err)
+            s.error(err.code, err)
             return await self.callback(t, CANNOT_TRANSFER)
         s.report.transfer = {"queue": t.queue, "reason": t.reason,
                              "summary": variables["STANDARDISTE_SUMMARY"],
@@ -110,7 +110,7 @@ class Endings:
                     record = await self._store(t, submit)
                 except StorageError as err:
                     log.error("call %s: callback request not stored: %s", s.call_id, err)
-                    s._error(err.code, err)
+                    s.error(err.code, err)
                     actions = list(dialog.failed())
                     continue
                 stored = True
@@ -119,7 +119,7 @@ class Endings:
             step = next((a for a in actions if isinstance(a, Listen)), Listen())
             kind = {"phone": "phone", "confirm": "yes_no", "offer": "yes_no"}.get(dialog.stage)
             result = await s.caller_turn(step, partial(complete_for, kind, res, now))
-            s._record_caller(result.caller, None)
+            s.record_caller(result.caller, None)
             actions = list(dialog.step(result.caller))
 
     async def _store(self, t: Transfer, submit: Submit) -> CallbackRecord:
@@ -151,7 +151,7 @@ class Endings:
             try:
                 await res.switchboard.transfer(s.connection.call_id, variables, target)
             except TransferUnavailable as err:
-                s._error(err.code, err)
+                s.error(err.code, err)
             else:
                 s.report.transfer = {"queue": queue, "reason": t.reason, "summary": t.summary,
                                      "target": f"{target.context},{target.exten}"}

@@ -18,3 +18,15 @@ class TransferUnavailable(SessionError):
     """The call cannot be moved to a person: AMI down, no agent free, Asterisk refused."""
 
     code = "transfer_unavailable"
+
+
+class ShuttingDown(SessionError):
+    """The service is stopping: the call ends with a goodbye."""
+
+    code = "shutting_down"
+
+
+class VoiceLost(SessionError):
+    """Speech synthesis failed: only recorded fallback prompts can be played."""
+
+    code = "voice_lost"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dialogs.events import CallerInput, Digits, Listen, NoInput, Utterance
 from ivr.config.sections import SessionSection
@@ -50,6 +50,8 @@ class Listener:
     detector: VoiceDetector
     call_started: float
     """Monotonic time the call started (utterance times are counted from it)."""
+    recognition_s: list[float] = field(default_factory=list)
+    """Seconds each final result took once the last audio of the utterance was given."""
 
     async def turn(
         self, step: Listen, recognizer: Recognizer | None, complete: Callable[[str], bool]
@@ -75,9 +77,12 @@ class Listener:
         timer = SettleTimer(s.settle_ms)
         digits: list[str] = []
         barged = False
+        last_frame = time.monotonic()
 
         async def frames() -> AsyncIterator[AudioFrame]:
+            nonlocal last_frame
             async for frame in self.line.audio_until_digit(digits):
+                last_frame = time.monotonic()
                 yield frame
                 if timer.advance(frame.duration_ms):
                     return
@@ -92,6 +97,7 @@ class Listener:
             elif isinstance(event, Final) and not digits:
                 recognition = event.recognition
                 now = time.monotonic()
+                self.recognition_s.append(now - last_frame)  # the final result's wait
                 start_s = now - self.call_started - (event.end_ms - event.start_ms) / 1000
                 utterance = Utterance(recognition.text, recognition.confidence,
                                       max(0.0, start_s), now - self.call_started)

@@ -6,24 +6,28 @@ dialogue step with `asyncio.to_thread`), so each opens its own short transaction
 hours come from the flow's hours file (holidays and closures applied); dates and times are
 the town hall's local wall-clock time ("HH:MM"), stored as aware datetimes in `timezone`.
 References read back to the caller: "R<id>" (appointment), the ticket's "SIG-YYYY-NNNNNN",
-"C<id>" (callback).
+"C<id>" (callback). A caller's message is a ticket of category "message:<service>" linked to
+the call (whose turns hold the transcript). Satisfaction answers have no table yet: they stay
+in the dialogue state and the caller's turn (`record_feedback` says so with a ServiceError,
+which the engine keeps from the caller).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dialogs.errors import ServiceError, SlotTaken
 from dialogs.hours import HoursFile
-from dialogs.services import Services
+from dialogs.services import Services, TicketKind
+from dialogs.state import FeedbackAnswer
 from ivr.storage import appointments, callbacks, tickets
 from ivr.storage import errors as storage_errors
 from ivr.storage.appointments import OpeningPeriod, ServiceHours
 from ivr.storage.database import Database
 
-DESCRIPTION_FIELDS = ("description", "text")
+DESCRIPTION_FIELDS = ("description", "message", "text")
 LOCATION_FIELDS = ("address", "location")
 CATEGORY_FIELDS = ("problem", "type", "category")
 
@@ -76,8 +80,19 @@ class DatabaseServices(Services):
         self.done.append("appointment")
         return f"R{record.id}"
 
-    def create_ticket(self, service: str, fields: Mapping[str, str]) -> str:
+    def create_ticket(
+        self,
+        service: str,
+        fields: Mapping[str, str],
+        *,
+        kind: TicketKind = "incident",
+        call_id: str = "",
+        transcript: Sequence[str] = (),
+    ) -> str:
+        # the transcript is the call's own turns, stored with the call the ticket links to
         category = _first(fields, CATEGORY_FIELDS) or service
+        if kind == "message":
+            category = f"message:{service}"
         description = _first(fields, DESCRIPTION_FIELDS) or "; ".join(
             f"{key} : {value}" for key, value in sorted(fields.items())
         )
@@ -104,6 +119,9 @@ class DatabaseServices(Services):
             raise ServiceError(f"callback not recorded: {err}", err.code) from err
         self.done.append("callback")
         return f"C{record.id}"
+
+    def record_feedback(self, call_id: str, feedback: FeedbackAnswer) -> None:
+        raise ServiceError("satisfaction answers have no table yet", "feedback_not_stored")
 
 
 def _first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -132,8 +150,19 @@ class UnavailableServices(Services):
     def book(self, service: str, day: date, time: str, name: str, phone: str) -> str:
         raise self._refuse()
 
-    def create_ticket(self, service: str, fields: Mapping[str, str]) -> str:
+    def create_ticket(
+        self,
+        service: str,
+        fields: Mapping[str, str],
+        *,
+        kind: TicketKind = "incident",
+        call_id: str = "",
+        transcript: Sequence[str] = (),
+    ) -> str:
         raise self._refuse()
 
     def request_callback(self, service: str, phone: str, reason: str) -> str:
+        raise self._refuse()
+
+    def record_feedback(self, call_id: str, feedback: FeedbackAnswer) -> None:
         raise self._refuse()

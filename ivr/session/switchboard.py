@@ -27,6 +27,8 @@ from telephony.errors import TelephonyError
 log = logging.getLogger(__name__)
 
 MAX_VALUE = 400
+CALLER_ID_WAIT_S = 0.5
+"""Longest wait for the caller's channel when the call starts, seconds."""
 QUEUE_PREFIX = "queue:"
 
 
@@ -92,6 +94,10 @@ class Switchboard(ABC):
     ) -> None:
         """Set the variables on the caller's channel and redirect it; `TransferUnavailable`."""
 
+    async def caller_number(self, call_id: uuid.UUID) -> str | None:
+        """The caller's number (caller ID), None when unknown."""
+        return None
+
 
 class NoSwitchboard(Switchboard):
     """No AMI configured: transfers are never possible."""
@@ -140,3 +146,13 @@ class AmiSwitchboard(Switchboard):
         except TelephonyError as err:
             raise TransferUnavailable(f"transfer of {call_id} failed: {err}", err.code) from err
         log.info("call %s moved to %s,%s,1", call_id, target.context, target.exten)
+
+    async def caller_number(self, call_id: uuid.UUID) -> str | None:
+        if not self.ami.connected:
+            return None
+        try:
+            channel = await self.ami.channel_for(call_id, wait_s=CALLER_ID_WAIT_S)
+            return await self.ami.getvar(channel, "CALLERID(num)")
+        except TelephonyError as err:
+            log.info("call %s: caller number unknown (%s)", call_id, err)
+            return None

@@ -143,12 +143,22 @@ def cancel(session: Session, appointment_id: int) -> None:
 
 
 def list_appointments(
-    session: Session, *, service: str | None = None, since: datetime | None = None
+    session: Session, *, service: str | None = None, since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[AppointmentRecord]:
-    """Bookings in time order, optionally for one service and from a time on."""
+    """Bookings in time order, optionally for one service, from a time on and before a time
+    (`until` excluded)."""
     query = select(Appointment).order_by(Appointment.starts_at)
+    if until is not None:
+        query = query.where(Appointment.starts_at < until)
     if service is not None:
         query = query.where(Appointment.service == service)
     if since is not None:
         query = query.where(Appointment.starts_at >= since)
     return [record_of(row) for row in session.scalars(query)]
+
+
+def booked_services(session: Session) -> list[str]:
+    """Services that have bookings, sorted."""
+    return list(session.scalars(select(Appointment.service).group_by(Appointment.service)
+                                .order_by(Appointment.service)))

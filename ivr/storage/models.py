@@ -182,6 +182,20 @@ class FlowVersion(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class FlowVersionFile(Base):
+    """A companion file of a flow version (intents, knowledge base, hours, tests...), stored
+    under the file name the flow refers to; the version's own `yaml_text` is the main file."""
+
+    __tablename__ = "flow_version_files"
+    __table_args__ = (UniqueConstraint("flow_version_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flow_version_id: Mapped[int] = mapped_column(
+        ForeignKey("flow_versions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+
+
 class RecordedPrompt(Base):
     """A human recording that replaces the synthetic voice for one prompt id (WAV bytes)."""
 

@@ -122,3 +122,20 @@ class UserRecord:
     """"admin" or "agent"."""
     active: bool
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FlowBundle:
+    """A flow version with its files: the main file `NAME.yaml` (the version's `yaml_text`)
+    first, then its companion files (intents, knowledge base, hours, tests...) by name."""
+
+    version: FlowVersionRecord
+    files: tuple[tuple[str, str], ...]
+    """(file name, YAML text), the main file first."""
+
+    @property
+    def main_file(self) -> str:
+        return self.files[0][0]
+
+    def text(self, filename: str) -> str | None:
+        return dict(self.files).get(filename)

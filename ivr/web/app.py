@@ -5,7 +5,14 @@ module globals. The service passes its real status probes (speech model, AMI) an
 `ServiceMetrics` its call sessions update; tests pass their own.
 
 Pages are server-rendered French HTML (Jinja2 templates shipped in `ivr/web/templates`), with
-one small stylesheet and no JavaScript. Responses carry a strict Content-Security-Policy.
+one small stylesheet and a few small vanilla JavaScript files (simulator, live calls, prompt
+recording, editor) loaded from /static: no front-end build step, every page works with the
+keyboard and a screen reader. Responses carry a strict Content-Security-Policy (no inline
+script or style).
+
+The service passes the `FlowRegistry` its calls use (so the simulator and the calls share
+checked versions) and the `LiveHub` its call sessions publish to; both are made here when
+not given (tests, a back office alone).
 """
 
 from __future__ import annotations
@@ -21,16 +28,24 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from ivr.flows_live import FlowRegistry
 from ivr.health import DatabaseProbe, StatusProbe
+from ivr.live import LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.storage.database import Database
 from ivr.web import (
     routes_admin,
     routes_agent,
+    routes_analytics,
     routes_auth,
+    routes_calendar,
+    routes_flow_data,
+    routes_flows,
     routes_health,
+    routes_live,
     routes_privacy,
     routes_prompts,
+    routes_simulator,
     routes_users,
 )
 from ivr.web.context import WebContext
@@ -56,14 +71,19 @@ def create_app(
     metrics: ServiceMetrics | None = None,
     hasher: PasswordHasher | None = None,
     clock: Callable[[], float] = time.monotonic,
+    flows: FlowRegistry | None = None,
+    live: LiveHub | None = None,
 ) -> FastAPI:
     """Build the app. `probes` come on top of the database probe added here; `clock`
-    (monotonic seconds) drives the sign-in rate limit."""
+    (monotonic seconds) drives the sign-in rate limit; `flows` and `live` are shared with
+    the call sessions (made here when not given)."""
     app = FastAPI(title="standardiste", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     zone = ZoneInfo(settings.timezone)
     templates.env.filters["local_time"] = lambda moment: moment.astimezone(zone).strftime(
         "%d/%m/%Y %H:%M")
+    templates.env.filters["local_hour"] = lambda moment: moment.astimezone(zone).strftime(
+        "%H:%M")
     app.state.ctx = WebContext(
         settings=settings,
         database=database,
@@ -72,6 +92,8 @@ def create_app(
         metrics=metrics or ServiceMetrics(),
         probes=(DatabaseProbe(database), *probes),
         templates=templates,
+        flows=flows or FlowRegistry(database),
+        live=live or LiveHub(),
     )
 
     @app.middleware("http")
@@ -94,8 +116,9 @@ def create_app(
         return RedirectResponse("/agent", status_code=303)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    routers = (routes_auth, routes_agent, routes_admin, routes_prompts, routes_privacy,
-               routes_users, routes_health)
+    routers = (routes_auth, routes_agent, routes_live, routes_calendar, routes_admin,
+               routes_flows, routes_flow_data, routes_simulator, routes_analytics,
+               routes_prompts, routes_privacy, routes_users, routes_health)
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)

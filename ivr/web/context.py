@@ -9,7 +9,9 @@ from argon2 import PasswordHasher
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from ivr.flows_live import FlowRegistry
 from ivr.health import StatusProbe
+from ivr.live import LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.storage.database import Database
 from ivr.web.ratelimit import LoginLimiter
@@ -25,6 +27,10 @@ class WebContext:
     metrics: ServiceMetrics
     probes: Sequence[StatusProbe]
     templates: Jinja2Templates
+    flows: FlowRegistry
+    """Checked flow versions (cached), shared with the call sessions when the service runs."""
+    live: LiveHub
+    """Calls in progress, published by the call sessions."""
 
 
 def web_context(request: Request) -> WebContext:

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from ivr.flow_versions import FlowRejected
 from ivr.storage.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -24,6 +25,7 @@ from ivr.storage.errors import (
 from ivr.web.auth import AuthError
 from ivr.web.context import WebContext
 from ivr.web.routes_auth import login_page
+from ivr.web.routes_flows import rejection_json
 
 STATUS: list[tuple[type[StorageError], int]] = [
     (NotFound, 404), (InvalidValue, 422), (SlotUnavailable, 422), (Conflict, 409),
@@ -66,6 +68,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"code": err.code, "message": err.message},
                                 status_code=err.status)
         return _page(request, err.status, err.message)
+
+    @app.exception_handler(FlowRejected)
+    async def _rejected(request: Request, err: FlowRejected) -> Response:
+        if _is_api(request):
+            return JSONResponse(rejection_json(err), status_code=422)
+        return _page(request, 422, f"{PAGE_MESSAGES[422]} ({err.message})")
 
     @app.exception_handler(StorageError)
     async def _storage(request: Request, err: StorageError) -> Response:

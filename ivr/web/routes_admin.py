@@ -1,21 +1,24 @@
 """The admin's page and the flow-version API.
 
 Page: GET /admin (flow versions with publish buttons, recorded prompts, privacy settings,
-accounts; their forms post to `routes_prompts`, `routes_privacy` and `routes_users`).
-JSON: /api/flows. Admins only.
+accounts; their forms post to `routes_flows`, `routes_prompts`, `routes_privacy` and
+`routes_users`). JSON: /api/flows (a new version's `yaml_text` replaces the main file of the
+newest version, whose companion files it keeps; it is checked like any edit), and publishing
+(checked, conversation tests first). Admins only.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ivr.storage import flows, options, prompts, users
-from ivr.web.auth import AdminUser, CsrfChecked, Ctx, check_form_csrf
+from ivr.flow_versions import files_with_changes, publish_checked, save_checked
+from ivr.storage import flow_bundles, flows, options, prompts, users
+from ivr.web.auth import AdminUser, CsrfChecked, Ctx
 
 router = APIRouter()
 NOTICES = {"publication": "Version publiée.", "message": "Message enregistré.",
@@ -44,17 +47,6 @@ def admin_page(request: Request, ctx: Ctx, who: AdminUser, fait: str = "") -> HT
     })
 
 
-@router.post("/admin/flows/{name}/{version}/publish")
-def admin_publish(
-    ctx: Ctx, who: AdminUser, name: str, version: int,
-    csrf_token: Annotated[str, Form(max_length=128)] = "",
-) -> RedirectResponse:
-    check_form_csrf(who, csrf_token)
-    with ctx.database.transaction() as s:
-        flows.publish(s, name, version)
-    return RedirectResponse("/admin?fait=publication#parcours", status_code=303)
-
-
 @router.get("/api/flows")
 def api_flows(ctx: Ctx, who: AdminUser, name: str | None = None) -> list[dict[str, Any]]:
     with ctx.database.transaction() as s:
@@ -64,11 +56,16 @@ def api_flows(ctx: Ctx, who: AdminUser, name: str | None = None) -> list[dict[st
 @router.post("/api/flows", status_code=201, dependencies=[CsrfChecked])
 def api_new_flow_version(ctx: Ctx, who: AdminUser, body: NewFlowVersion) -> dict[str, Any]:
     with ctx.database.transaction() as s:
-        record = flows.save_version(s, body.name, body.yaml_text, author=who.user.username)
+        files = files_with_changes(s, body.name, None,
+                                   {flow_bundles.main_file(body.name): body.yaml_text})
+        record, _ = save_checked(s, body.name, files, author=who.user.username,
+                                 make_understander=ctx.flows.make_understander)
     return asdict(record)
 
 
 @router.post("/api/flows/{name}/versions/{version}/publish", dependencies=[CsrfChecked])
 def api_publish(ctx: Ctx, who: AdminUser, name: str, version: int) -> dict[str, Any]:
     with ctx.database.transaction() as s:
-        return asdict(flows.publish(s, name, version))
+        record, _ = publish_checked(s, name, version,
+                                    make_understander=ctx.flows.make_understander)
+    return asdict(record)

@@ -24,12 +24,16 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
+from telephony.ami.control import CallControl
 from telephony.ami.protocol import AmiEvent, AmiResponse, dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.ami.settings import AmiSettings
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
+
+PLACEHOLDER_SECRET = "change-me"
+"""The secret shipped in manager_standardiste.conf, which a town hall must change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ class OriginateResult:
     """The channel that was dialled (empty when none could be created)."""
 
 
-class AmiClient:
+class AmiClient(CallControl):
     """Async AMI client; `start()` it once, `close()` it at shutdown."""
 
     def __init__(self, settings: AmiSettings) -> None:
@@ -62,7 +66,13 @@ class AmiClient:
         self._originates: dict[str, asyncio.Future[AmiEvent]] = {}
 
     async def start(self) -> None:
-        """Start the connection loop (returns at once; see `wait_connected`)."""
+        """Start the connection loop (returns at once; see `wait_connected`).
+
+        Refuses (``ami.login``) an empty secret or the shipped placeholder ``change-me``."""
+        if self.settings.secret in ("", PLACEHOLDER_SECRET):
+            raise TelephonyError(
+                "ami.login", "set the AMI secret (manager_standardiste.conf) in the settings"
+            )
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="ami-connection")
 

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 
 from speech.frames import AudioFrame
+from telephony.audiosocket.call import CallAudio
 from telephony.audiosocket.codec import (
     HEADER,
     AudioReceived,
@@ -66,7 +67,7 @@ async def read_message(reader: asyncio.StreamReader, wait_s: float) -> tuple[int
     return kind, payload
 
 
-class AudioSocketConnection:
+class AudioSocketConnection(CallAudio):
     """A call connected over AudioSocket, identified by the UUID Asterisk sent first."""
 
     def __init__(

@@ -4,11 +4,11 @@ NLU) and services that fail, for engine tests that must not depend on NLU qualit
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from dialogs.errors import ServiceError
-from dialogs.services import InMemoryServices
+from dialogs.services import InMemoryServices, TicketKind
 from dialogs.understanding import Understander, Understanding
 
 KEYWORDS: dict[str, str] = {
@@ -65,7 +65,15 @@ class KeywordUnderstander(Understander):
 class BrokenServices(InMemoryServices):
     """Services whose ticket desk is down."""
 
-    def create_ticket(self, service: str, fields: Mapping[str, str]) -> str:
+    def create_ticket(
+        self,
+        service: str,
+        fields: Mapping[str, str],
+        *,
+        kind: TicketKind = "incident",
+        call_id: str = "",
+        transcript: Sequence[str] = (),
+    ) -> str:
         raise ServiceError("ticket desk unreachable")
 
 

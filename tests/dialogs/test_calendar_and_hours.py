@@ -11,8 +11,9 @@ from dialogs.errors import SlotTaken
 from dialogs.holidays import easter_sunday, french_holidays, holiday_name
 from dialogs.hours import HoursFile
 from dialogs.knowledge import KnowledgeFile
-from dialogs.services import InMemoryServices
+from dialogs.services import FiledTicket, InMemoryServices
 from dialogs.speak import say_date, say_phone, say_time
+from dialogs.state import FeedbackAnswer
 
 HOURS = HoursFile.model_validate({
     "services": {
@@ -81,6 +82,20 @@ def test_free_slots_come_from_hours_minus_bookings() -> None:
     with pytest.raises(SlotTaken) as caught:
         services.book("urbanisme", date(2026, 5, 12), "10:30", "Durand", "0611111111")
     assert caught.value.code == "slot_taken"
+
+
+def test_in_memory_tickets_of_each_kind_and_feedback_are_kept() -> None:
+    services = InMemoryServices(HOURS)
+    first = services.create_ticket("technique", {"problem": "lampadaire"}, call_id="c1")
+    message = services.create_ticket("accueil", {"message": "merci"}, kind="message",
+                                     call_id="c2", transcript=["appelant : merci"])
+    second = services.create_ticket("technique", {"problem": "nid de poule"})
+    assert (first, message, second) == ("S1001", "M1001", "S1002")
+    assert services.tickets[1] == FiledTicket(
+        "M1001", "accueil", {"message": "merci"}, "message", "c2", ("appelant : merci",))
+    answer = FeedbackAnswer(scale="1-5", score=4)
+    services.record_feedback("c1", answer)
+    assert services.feedback == [("c1", answer)]
 
 
 def test_values_are_worded_for_speech() -> None:

@@ -12,7 +12,7 @@ from dialogs.engine import Engine
 from dialogs.events import Action, CallerInput, Digits, Hangup, Listen, NoInput, Say, Transfer
 from dialogs.events import Utterance as U
 from dialogs.loader import LoadedFlow, load_flow
-from dialogs.services import InMemoryServices
+from dialogs.services import FiledTicket, InMemoryServices
 from dialogs.state import CallState
 from tests.dialogs.flow_doubles import (
     AgendaDown,
@@ -219,7 +219,7 @@ def test_ticket_gets_a_reference_and_a_failing_desk_escalates(loaded: LoadedFlow
     services = InMemoryServices(loaded.hours)
     _, out = play(make(loaded, services), [Digits("3"), U("lampe cassée"), U("oui")])
     assert said(out[3]).startswith("Ticket S 1 0 0 1.")
-    assert services.tickets == [("S1001", "guichet", {"description": "lampe cassée"})]
+    assert services.tickets == [FiledTicket("S1001", "guichet", {"description": "lampe cassée"})]
     state, out = play(make(loaded, BrokenServices(loaded.hours)),
                       [Digits("3"), U("lampe"), U("oui")])
     assert said(out[3]).startswith("Désolé, je n'ai pas pu enregistrer votre demande.")

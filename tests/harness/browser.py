@@ -36,9 +36,12 @@ def find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Chromium browser (Playwright `Browser`), shared by the session's tests."""
+    """A headless Chromium browser (Playwright `Browser`), shared by one module's tests.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in the main
+    thread while it is open, which would break asyncio tests collected after it."""
     path = find_chromium()
     if path is None:
         unavailable("Chromium is not installed (scripts/apt-test.txt lists the package chromium)")
@@ -48,8 +51,10 @@ def browser() -> Iterator[Any]:
         unavailable("the playwright Python package is not installed (test extra)")
     with sync_playwright() as playwright:
         try:
-            instance = playwright.chromium.launch(executable_path=path, headless=True,
-                                                  args=CHROMIUM_ARGS)
+            instance = playwright.chromium.launch(
+                executable_path=path, headless=True,
+                args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
+                      "--use-fake-device-for-media-stream"])
         except Error as err:
             unavailable(f"Chromium did not start: {err}")
         try:

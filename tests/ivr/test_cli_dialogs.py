@@ -30,7 +30,8 @@ def test_chat_jsonl_plays_the_town_hall_flow(tmp_path: Path) -> None:
     turns = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(turns) == 5  # greeting + 4 turns; nothing after the transfer
     for turn in turns:
-        assert set(turn) == {"node", "intent", "slots", "say", "action", "transfer"}
+        assert set(turn) == {
+            "node", "intent", "slots", "say", "action", "transfer", "pace", "feedback"}
     greeting, horaires, menu, silence, agent = turns
     assert greeting["node"] == "menu_principal" and greeting["intent"] is None
     assert any("30 jours" in text for text in greeting["say"])
@@ -64,9 +65,24 @@ def test_chat_with_a_booked_slot_and_a_broken_flow(tmp_path: Path) -> None:
 
 def test_check_flow_accepts_the_shipped_flows(tmp_path: Path) -> None:
     for path in (MAIRIE, DEMO):
-        done = ivr("check-flow", str(path), cwd=tmp_path)
+        done = ivr("check-flow", "--strict", str(path), cwd=tmp_path)
         assert done.returncode == 0, done.stdout
-        assert ": OK," in done.stdout
+        assert ": OK," in done.stdout and "warning" not in done.stdout
+
+
+def test_check_flow_warnings_fail_only_when_strict(tmp_path: Path) -> None:
+    flow = DEMO.read_text(encoding="utf-8").replace(
+        'prompt: Autre chose ?', 'prompt: "Autre chose ? Le PLU est affiché en mairie."')
+    path = tmp_path / "demo.yaml"
+    path.write_text(flow, encoding="utf-8")
+    for name in ("demo.kb.yaml", "demo.hours.yaml"):
+        (tmp_path / name).write_text((DEMO.parent / name).read_text("utf-8"), encoding="utf-8")
+    relaxed = ivr("check-flow", str(path), cwd=tmp_path)
+    assert relaxed.returncode == 0, relaxed.stdout
+    assert f"{path}:62: warning: node 'suite': field 'prompt': abbreviation 'PLU'" in relaxed.stdout
+    assert ": OK," in relaxed.stdout and "1 warning(s)" in relaxed.stdout
+    strict = ivr("check-flow", "--strict", str(path), cwd=tmp_path)
+    assert strict.returncode == 1 and "0 error(s), 1 warning(s)" in strict.stdout
 
 
 def test_check_flow_lists_every_error(tmp_path: Path) -> None:
@@ -84,7 +100,7 @@ def test_check_flow_lists_every_error(tmp_path: Path) -> None:
     assert f"{path}:37: node 'menu': field 'choices.0.goto': unknown node 'horaire'" in out
     assert "node 'conseiller': field 'queue': unknown service/queue 'piscine'" in out
     assert "node 'horaires': field 'topic': no knowledge entry has topic 'meteo'" in out
-    assert "problem(s)" in out
+    assert "error(s)" in out
 
 
 def test_test_flows_passes_on_the_town_hall_flow(tmp_path: Path) -> None:
@@ -129,3 +145,13 @@ def test_chat_saves_the_state_and_resumes_the_call(tmp_path: Path) -> None:
     state.write_text("{not json", encoding="utf-8")
     broken = ivr("chat", "--state", str(state), cwd=tmp_path)
     assert broken.returncode == 1 and broken.stderr.startswith("ivr chat:")
+
+
+def test_chat_with_a_call_id_asks_the_satisfaction_question(tmp_path: Path) -> None:
+    lines = "dtmf:1\ndtmf:*1\ndtmf:2\ndtmf:4\n"
+    done = ivr("chat", "--now", "2026-05-12T10:00", "--call-id", "appel-4", stdin=lines,
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "[avis | débit de la voix : 0.8]" in done.stdout
+    assert "[au_revoir | débit de la voix : 0.8 | avis : 4]" in done.stdout
+    assert "Assistant : Merci pour votre avis." in done.stdout

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -145,3 +146,15 @@ def test_a_broken_flow_stops_it_with_the_problems(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"the flow {flow} cannot be used" in done.stderr
+
+
+def test_a_taken_audiosocket_port_stops_it_with_the_reason(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "ivr", "serve"], cwd=ROOT,
+                              env=serve_env(tmp_path, IVR_AUDIOSOCKET_PORT=str(port)),
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr

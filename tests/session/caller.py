@@ -75,12 +75,12 @@ class LoopbackCaller:
             self._writer = None
 
     async def _send(self, writer: asyncio.StreamWriter) -> None:
-        kind = KIND_FOR_RATE[self.rate]
-        silence = bytes(round(self.rate * FRAME_S) * 2)
         start = time.monotonic()
         sent = 0
         with contextlib.suppress(ConnectionError, OSError):
             while not self.ended.is_set():
+                kind = KIND_FOR_RATE[self.rate]  # a test may change the rate mid-call
+                silence = bytes(round(self.rate * FRAME_S) * 2)
                 writer.write(encode(kind, self._outbox.popleft() if self._outbox else silence))
                 await writer.drain()
                 sent += 1

@@ -23,6 +23,7 @@ from ivr.storage.database import DatabaseSettings
 from speech.settings import SpeechSettings
 from speech.tts import Synthesizer
 from telephony.audiosocket import AudioSocketSettings
+from tests.telephony.conftest import ami  # noqa: F401  (AMI client fixture, Asterisk tests)
 
 NOW = datetime(2026, 5, 12, 10, 0)
 """Tuesday 12 May 2026, 10:00: the town hall is open."""

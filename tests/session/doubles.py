@@ -75,3 +75,10 @@ class FailingUnderstander(Understander):
 
     def extract(self, kind: str, text: str, now: datetime) -> str | None:
         raise RuntimeError("understanding crashed")
+
+
+class ExplodingSwitchboard(RecordingSwitchboard):
+    """A telephone system with a bug: asking for agents raises something unexpected."""
+
+    async def agents_available(self, asterisk_queue: str) -> int:
+        raise RuntimeError("bug in the switchboard")

@@ -18,7 +18,7 @@ import pytest
 
 from ivr.config.sections import TransferSection
 from ivr.service import Service
-from ivr.session.call import CallReport
+from ivr.session.report import CallReport
 from ivr.storage import calls
 from speech.wav import read_wav
 from telephony.ami import AmiClient
@@ -31,15 +31,6 @@ from tests.telephony.peers import eventually
 
 pytestmark = pytest.mark.asterisk
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture
-async def ami(asterisk: AsteriskSandbox) -> AsyncIterator[AmiClient]:
-    client = AmiClient(asterisk.ami_settings())
-    await client.start()
-    await client.wait_connected(10)
-    yield client
-    await client.close()
 
 
 @contextlib.asynccontextmanager
@@ -118,6 +109,7 @@ async def test_a_call_is_greeted_and_keys_lead_to_an_answer(
         assert service.resources is not None and service.resources.database is not None
         record = await service.resources.database.run(calls.get_call, str(call_id))
     assert report.outcome == "resolved" and record.outcome == "resolved"
+    assert record.caller_number == "0612345678"  # the caller ID, from AMI
     assert [t["text"] for t in report.turns if t["speaker"] == "caller"] == [
         "[touches 1]", "[touches 2]"]
     assert "L'accueil de la mairie est ouvert" in str(report.turns[2]["text"])

@@ -9,6 +9,7 @@ from ivr.session.fallback_prompts import TEXTS
 from ivr.storage import calls
 from tests.session.caller import LoopbackCaller
 from tests.session.conftest import ServiceFactory
+from tests.session.doubles import ExplodingSwitchboard
 from tests.telephony.peers import eventually, open_sockets
 
 SESSION_TASKS = ("line-", "recorder-", "speaker", "audiosocket-paced-writer")
@@ -97,3 +98,35 @@ async def test_shutdown_ends_calls_politely_and_refuses_new_ones(
     assert caller.hangup_received and len(caller.heard) > heard + 100  # the goodbye was heard
     assert report.outcome == "abandoned"
     assert refused
+
+
+async def test_a_failure_in_one_call_ends_it_politely_and_spares_the_others(
+    make_service: ServiceFactory,
+) -> None:
+    async with make_service(switchboard=ExplodingSwitchboard()) as service:
+        port = service.audiosocket_port
+        async with LoopbackCaller(port) as broken, LoopbackCaller(port) as other:
+            await broken.wait_heard(10)
+            await other.wait_heard(10)
+            broken.press("0")  # the transfer path meets the bug
+            await broken.wait_end(20)
+            other.press("1")
+            await asyncio.sleep(1.5)
+            other.press("2")
+            await other.wait_end(20)
+            reports = {r.call_id: r for r in [await service.finished.get() for _ in range(2)]}
+    failed, fine = reports[str(broken.call_id)], reports[str(other.call_id)]
+    assert failed.outcome == "abandoned" and broken.hangup_received
+    assert any(e.startswith("session_failed") for e in failed.errors)
+    assert fine.outcome == "resolved" and fine.errors == []
+    assert said(fine.turns, "caller") == ["[touches 1]", "[touches 2]"]
+
+
+async def test_a_call_never_outlasts_its_limit(make_service: ServiceFactory) -> None:
+    async with make_service(session={"max_call_s": 4.0}) as service, LoopbackCaller(
+        service.audiosocket_port
+    ) as caller:  # a caller who never answers anything
+        await caller.wait_end(20)
+        report = await asyncio.wait_for(service.finished.get(), 5)
+    assert caller.hangup_received and report.outcome == "abandoned"
+    assert caller.heard[-1][0] - caller.heard[0][0] < 4.0 + 4.0  # limit, then the goodbye

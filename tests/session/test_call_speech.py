@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ivr.session.call import KEYPAD_SWITCH
 from ivr.session.call_endings import NO_AGENT
 from speech.convert import concat, frame_of, resample, silence
 from speech.frames import AudioFrame
@@ -112,7 +113,8 @@ async def test_a_dialogue_error_brings_an_apology_and_a_transfer(
         service.audiosocket_port
     ) as caller:
         board.after_transfer = caller.hangup
-        await caller.wait_quiet(0.4, 40)
+        await caller.wait_heard(1, 10)
+        await asyncio.sleep(1.0)  # over the greeting
         caller.say(concat([speak("안녕하세요", "ko"), silence(1500, 8000)]))  # type: ignore[operator]
         report = await asyncio.wait_for(service.finished.get(), 40)
     assert report.outcome == "transferred"
@@ -146,3 +148,24 @@ async def test_a_french_caller_is_understood(
         report = await asyncio.wait_for(service.finished.get(), 10)
     caller_turns = [t for t in report.turns if t["speaker"] == "caller"]
     assert caller_turns and caller_turns[0]["intent"] == "horaires"
+
+
+async def test_recognition_failing_mid_call_moves_the_call_to_the_keypad(
+    make_service: ServiceFactory,
+) -> None:
+    understander = PhraseUnderstander({"안녕하세요": "horaires"})
+    async with make_service(understander=understander, **KOREAN) as service, LoopbackCaller(
+        service.audiosocket_port
+    ) as caller:
+        await caller.wait_heard(10)
+        await asyncio.sleep(0.5)
+        caller.rate = 16000  # audio the recognizer of this call cannot take any more
+        await asyncio.sleep(1.0)
+        caller.press("1")
+        await caller.wait_end(30)
+        report = await asyncio.wait_for(service.finished.get(), 10)
+    assert report.keypad_only and any(e.startswith("audio_format") for e in report.errors)
+    said = [str(t["text"]) for t in report.turns if t["speaker"] == "assistant"]
+    assert KEYPAD_SWITCH in said
+    assert [t["text"] for t in report.turns if t["speaker"] == "caller"] == ["[touches 1]"]
+    assert report.outcome == "resolved"

@@ -9,6 +9,7 @@ import pytest
 from dialogs.errors import ServiceError, SlotTaken
 from dialogs.loader import load_flow
 from dialogs.runtime import default_flow_path
+from dialogs.state import FeedbackAnswer
 from ivr.session.services_db import DatabaseServices, UnavailableServices
 from ivr.storage import appointments, callbacks, calls, tickets
 from ivr.storage.database import Database
@@ -63,6 +64,21 @@ def test_a_ticket_and_a_callback_are_stored_masked(
     assert ticket.call_id == "call-1"
     assert callback == f"C{request.id}" and request.queue == "accueil"
     assert services.done == ["ticket", "callback"]
+
+
+def test_a_message_is_a_ticket_of_its_own_kind_linked_to_the_call(
+    services: DatabaseServices, database: Database
+) -> None:
+    ref = services.create_ticket(
+        "urbanisme", {"message": "mon voisin construit sans permis", "phone": "0612345678"},
+        kind="message", call_id="call-1", transcript=["appelant : bonjour"])
+    with database.transaction() as session:
+        ticket = tickets.find_by_reference(session, ref)
+    assert ticket.category == "message:urbanisme" and ticket.call_id == "call-1"
+    assert ticket.description == "mon voisin construit sans permis"
+    with pytest.raises(ServiceError) as raised:  # no table yet: the engine keeps it quiet
+        services.record_feedback("call-1", FeedbackAnswer(scale="1-5", score=4))
+    assert raised.value.code == "feedback_not_stored"
 
 
 def test_without_a_database_the_flow_is_told() -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 
 from telephony.ami import AmiClient, AmiEvent, AmiSettings, ChannelMap
+from telephony.ami.client import PLACEHOLDER_SECRET
 from telephony.ami.protocol import AmiResponse, dialplan_text, format_action, parse_message
 from telephony.errors import TelephonyError
 from tests.asterisk_fixture import free_port
@@ -103,3 +105,17 @@ async def test_reconnection_backs_off_while_asterisk_is_unreachable(
 def test_free_text_is_made_safe_for_the_dialplan() -> None:
     assert dialplan_text("Urbanisme, permis [urgent]\r\n$x|y", 80) == "Urbanisme permis urgent x y"
     assert len(dialplan_text("a" * 500, 80)) == 80
+
+
+@pytest.mark.parametrize("secret", ["", "change-me"])
+async def test_the_placeholder_secret_is_refused(secret: str) -> None:
+    client = AmiClient(AmiSettings(secret=secret))
+    with pytest.raises(TelephonyError) as err:
+        await client.start()
+    assert err.value.code == "ami.login"
+    await client.close()
+
+
+def test_the_shipped_manager_user_has_the_placeholder_the_client_refuses() -> None:
+    shipped = Path(__file__).resolve().parents[2] / "telephony/asterisk/manager_standardiste.conf"
+    assert f"secret = {PLACEHOLDER_SECRET}" in shipped.read_text().splitlines()

@@ -21,7 +21,7 @@ from telephony.audiosocket import (
 )
 from tests.telephony.peers import FakeAsterisk, eventually, leftover_tasks, open_sockets
 
-SETTINGS = AudioSocketSettings(port=0, handshake_timeout=0.5, read_timeout=0.5, close_timeout=1)
+SETTINGS = AudioSocketSettings(port=0, handshake_timeout=0.5, read_timeout=0.8, close_timeout=1)
 
 
 class Recorder:
@@ -153,7 +153,7 @@ async def test_bad_input_ends_that_call_only(
         with caplog.at_level(logging.WARNING):
             bad.send_raw(data)
             # The good call keeps talking like Asterisk while the bad one is dealt with.
-            talking = asyncio.create_task(good.talk(1.0))
+            talking = asyncio.create_task(good.talk(1.2))
             assert await bad.closed_by_server()
             frames = await talking
         assert reason in caplog.text

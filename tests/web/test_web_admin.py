@@ -5,41 +5,51 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from dialogs.runtime import default_flow_path
+from ivr.flow_bundle import read_directory
 from ivr.storage import calls
 from ivr.storage.database import Database
 from tests.web.conftest import api_login, form_token
 
-FLOW = "name: accueil\nsteps:\n  - say: Bonjour\n"
+MAIRIE = read_directory(default_flow_path())
+MAIN = MAIRIE["mairie.yaml"]
 
 
 def test_admin_saves_lists_and_publishes_flow_versions(client: TestClient) -> None:
     headers = api_login(client, "alice")
-    for _ in range(2):
-        answer = client.post("/api/flows", json={"name": "accueil", "yaml_text": FLOW},
-                             headers=headers)
-        assert answer.status_code == 201
+    first = client.post("/api/flows/mairie/versions", json={"files": MAIRIE}, headers=headers)
+    assert first.status_code == 201, first.text
+    # yaml_text alone replaces the main file and keeps the newest version's companions
+    answer = client.post("/api/flows", json={"name": "mairie", "yaml_text": MAIN},
+                         headers=headers)
+    assert answer.status_code == 201, answer.text
     assert answer.json()["version"] == 2 and answer.json()["author"] == "alice"
-    published = client.post("/api/flows/accueil/versions/1/publish", headers=headers)
+    files = client.get("/api/flows/mairie/versions/2").json()["files"]
+    assert files == MAIRIE and next(iter(files)) == "mairie.yaml"
+    published = client.post("/api/flows/mairie/versions/1/publish", headers=headers)
     assert published.status_code == 200 and published.json()["published"] is True
     page = client.get("/admin")
     assert "<h1>Administration</h1>" in page.text
-    assert 'aria-label="Publier la version 2 du parcours accueil"' in page.text
+    assert 'aria-label="Publier la version 2 du parcours mairie"' in page.text
     assert 'aria-label="Publier la version 1' not in page.text
-    answer = client.post("/admin/flows/accueil/2/publish",
+    answer = client.post("/admin/flows/mairie/2/publish",
                          data={"csrf_token": form_token(page.text)})
     assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin/flows/mairie?fait=publie"
     states = {v["version"]: v["published"] for v in client.get("/api/flows").json()}
     assert states == {1: False, 2: True}
 
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [({"name": "accueil", "yaml_text": "steps: [unclosed"}, "invalid_value"),
-     ({"name": "Accueil Principal", "yaml_text": FLOW}, "invalid_value"),
-     ({"name": "accueil", "yaml_text": "- a list"}, "invalid_value"),
-     ({"name": "accueil"}, "invalid_request"),
-     ({"name": "", "yaml_text": FLOW}, "invalid_request"),
-     ({"name": "accueil", "yaml_text": FLOW, "published": True}, "invalid_request")],
+    [({"name": "mairie", "yaml_text": "steps: [unclosed"}, "invalid_value"),
+     ({"name": "Accueil Principal", "yaml_text": MAIN}, "invalid_value"),
+     ({"name": "mairie", "yaml_text": "- a list"}, "flow_rejected"),
+     ({"name": "mairie", "yaml_text": "name: accueil\nsteps:\n  - say: Bonjour\n"},
+      "flow_rejected"),
+     ({"name": "mairie"}, "invalid_request"),
+     ({"name": "", "yaml_text": MAIN}, "invalid_request"),
+     ({"name": "mairie", "yaml_text": MAIN, "published": True}, "invalid_request")],
 )
 def test_bad_flow_versions_are_refused(
     client: TestClient, body: dict[str, object], code: str

@@ -92,6 +92,27 @@ def test_no_date(mairie: FrenchUnderstander, monday: datetime, text: str) -> Non
     assert mairie.extract("date", text, monday) is None
 
 
+@pytest.mark.parametrize(
+    ("said_on", "text", "expected"),
+    [
+        (datetime(2026, 11, 23, 10, 0), "mardi prochain", "2026-12-01"),  # Monday: not tomorrow
+        (datetime(2026, 11, 23, 10, 0), "mardi", "2026-11-24"),
+        (datetime(2026, 11, 23, 10, 0), "ce mardi", "2026-11-24"),
+        (datetime(2026, 11, 23, 10, 0), "mercredi prochain", "2026-11-25"),
+        (datetime(2026, 11, 23, 10, 0), "lundi prochain", "2026-11-30"),
+        (datetime(2026, 11, 24, 10, 0), "mardi prochain", "2026-12-01"),  # Tuesday: in a week
+        (datetime(2026, 11, 24, 10, 0), "mercredi prochain", "2026-12-02"),
+        (datetime(2026, 11, 26, 10, 0), "vendredi prochain", "2026-12-04"),  # Thursday
+        (datetime(2026, 11, 26, 10, 0), "lundi prochain", "2026-11-30"),
+    ],
+)
+def test_next_weekday_is_never_tomorrow(
+    mairie: FrenchUnderstander, said_on: datetime, text: str, expected: str
+) -> None:
+    """ "<weekday> prochain" naming tomorrow means the week after: tomorrow is "demain"."""
+    assert mairie.extract("date", text, said_on) == expected
+
+
 def test_relative_dates_follow_the_clock(mairie: FrenchUnderstander) -> None:
     saturday_evening = datetime(2026, 12, 26, 18, 30)
     assert mairie.extract("date", "demain", saturday_evening) == "2026-12-27"

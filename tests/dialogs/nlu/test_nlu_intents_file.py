@@ -55,6 +55,31 @@ def test_a_cued_intent_outranks_the_topic(monday: datetime) -> None:
     assert FrenchUnderstander.from_mapping(document).understand(text, monday).intent == "commande"
 
 
+def test_every_evidence_slot_said_outranks_the_topic(monday: datetime) -> None:
+    document: dict[str, Any] = {
+        "intents": {
+            "reserver": {
+                "slots": {"jour": "date", "heure": "time"},
+                "evidence": ["jour", "heure"],
+                "examples": ["je passe les prendre", "je voudrais réserver", "réserver"],
+            },
+            "fruits": {
+                "examples": ["des pommes bien mûres", "des pommes de saison", "les pommes"]
+            },
+        }
+    }
+    both = "des pommes bien mûres je passe jeudi à dix heures"
+    one = "des pommes bien mûres je passe jeudi"
+    plain = FrenchUnderstander.from_mapping(document)
+    assert plain.understand(both, monday).intent == "fruits"
+    document["intents"]["reserver"]["evidence_outranks"] = ["fruits"]
+    ranked = FrenchUnderstander.from_mapping(document)
+    result = ranked.understand(both, monday)
+    assert result.intent == "reserver"
+    assert dict(result.slots) == {"jour": "2026-11-26", "heure": "10:00"}
+    assert ranked.understand(one, monday).intent == "fruits"  # a day alone is not enough
+
+
 def test_from_file_and_from_flow(tmp_path: Path, monday: datetime) -> None:
     intents = tmp_path / "shop.intents.yaml"
     intents.write_text(
@@ -82,6 +107,12 @@ def test_from_file_and_from_flow(tmp_path: Path, monday: datetime) -> None:
         ({"intents": {"a": {"examples": ["x"], "exemples": ["y"]}}}, "unknown keys"),
         ({"intents": {"a": {"examples": ["x"], "outranks": ["b"]}}}, "no such intent"),
         ({"intents": {"a": {"examples": ["x"], "outranks": ["a"]}}}, "no such intent"),
+        ({"intents": {"a": {"examples": ["x"], "evidence_outranks": ["b"]}}}, "needs 'evidence'"),
+        (
+            {"intents": {"a": {"examples": ["x"], "slots": {"d": "date"}, "evidence": ["d"],
+                               "evidence_outranks": ["z"]}}},
+            "no such intent",
+        ),
         ({"intents": {"a": {"examples": ["x"], "cue_weight": -1}}}, "between 0 and 1"),
         ({"threshold": 2, "intents": {"a": {"examples": ["x"]}}}, "between 0 and 1"),
         ({"threshold": "haut", "intents": {"a": {"examples": ["x"]}}}, "between 0 and 1"),

@@ -34,7 +34,7 @@ from dialogs.nlu import FrenchUnderstander
         ("9 h 30", "09:30"),
         ("14:30", "14:30"),
         ("à neuf heures", "09:00"),
-        ("une heure", "01:00"),
+        ("une heure", "13:00"),
         ("une heure de l'après-midi", "13:00"),
         ("dix-sept heures", "17:00"),
         ("dix sept heures quarante cinq", "17:45"),
@@ -54,6 +54,48 @@ from dialogs.nlu import FrenchUnderstander
 )
 def test_times(mairie: FrenchUnderstander, monday: datetime, text: str, expected: str) -> None:
     assert mairie.extract("time", text, monday) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("à deux heures", "14:00"),
+        ("à trois heures et demie", "15:30"),
+        ("cinq heures", "17:00"),
+        ("sept heures moins le quart", "18:45"),
+        ("une heure et quart", "13:15"),
+        ("2h30", "14:30"),
+        ("à deux", "14:00"),
+        ("quatre trente", "16:30"),
+        ("huit heures", "08:00"),
+        ("huit heures et demie", "08:30"),
+        ("onze heures", "11:00"),
+        ("zéro heure", "00:00"),
+        ("deux heures du matin", "02:00"),
+        ("cinq heures de la nuit", "05:00"),
+        ("six heures le matin", "06:00"),
+        ("trois heures de l'après-midi", "15:00"),
+        ("sept heures du soir", "19:00"),
+        ("huit heures du soir", "20:00"),
+        ("douze heures", "12:00"),
+        ("douze heures de la nuit", "00:00"),
+    ],
+)
+def test_hours_without_a_part_of_the_day_are_office_hours(
+    mairie: FrenchUnderstander, monday: datetime, text: str, expected: str
+) -> None:
+    """No town-hall counter opens at night: 1 to 7 o'clock said alone are afternoon hours."""
+    assert mairie.extract("time", text, monday) == expected
+
+
+def test_office_hours_apply_to_understood_slots(
+    mairie: FrenchUnderstander, monday: datetime
+) -> None:
+    found = mairie.understand("un rendez-vous jeudi à deux heures et quart", monday)
+    assert found.intent == "rendez_vous"
+    assert found.slots["time"] == "14:15"
+    early = mairie.understand("un rendez-vous jeudi à deux heures du matin", monday)
+    assert early.slots["time"] == "02:00"
 
 
 @pytest.mark.parametrize(

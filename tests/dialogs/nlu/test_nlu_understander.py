@@ -28,6 +28,11 @@ def test_is_the_engine_boundary(mairie: FrenchUnderstander) -> None:
         ("j'ai besoin d'un rendez-vous pour déposer mon permis de construire", "rendez_vous"),
         ("je voudrais parler à quelqu'un du service urbanisme", "agent"),
         ("je veux un rendez-vous pour mon passeport", "rendez_vous"),
+        # An hours question with a day and an hour is still about hours; asked together with
+        # an appointment, both cues outrank each other and the score decides.
+        ("vous fermez à cinq heures le vendredi", "horaires"),
+        ("je voudrais un rendez-vous est-ce que vous êtes ouvert jeudi à dix heures",
+         "rendez_vous"),
         ("j'ai perdu mon passeport", "identite"),
         ("vous pouvez me rappeler au zéro six douze trente-quatre cinquante-six "
          "soixante-dix-huit", "agent"),
@@ -63,6 +68,23 @@ def test_slots_are_those_of_the_intent(mairie: FrenchUnderstander, monday: datet
     assert weather.intent is None and dict(weather.slots) == {}
     # A slot that is not there is absent, not empty.
     assert "date" not in mairie.understand("je voudrais prendre rendez-vous", monday).slots
+
+
+def test_a_document_with_a_day_and_an_hour_is_an_appointment(
+    mairie: FrenchUnderstander, monday: datetime
+) -> None:
+    seen = mairie.understand(
+        "je voudrais voir quelqu'un pour mon passeport mardi à onze heures", monday
+    )
+    assert seen.intent == "rendez_vous"
+    assert dict(seen.slots) == {"date": "2026-11-24", "time": "11:00", "subject": "passeport"}
+    card = mairie.understand("ma carte d'identité jeudi à deux heures c'est possible", monday)
+    assert (card.intent, card.slots.get("time")) == ("rendez_vous", "14:00")
+    # A day alone does not make an appointment, nor an hour alone.
+    assert mairie.understand("je voudrais un acte de naissance pour mardi", monday).intent == (
+        "etat_civil"
+    )
+    assert mairie.understand("la mairie est ouverte à deux heures", monday).intent == "horaires"
 
 
 def test_counter_hours_are_town_hall_hours(mairie: FrenchUnderstander, monday: datetime) -> None:

@@ -1,0 +1,217 @@
+"""Live call events for the agent console: an in-process publish/subscribe hub.
+
+The call session publishes a `CallEvent` when a call starts, at each turn, when it is
+transferred and when it ends; the back office subscribes and streams them to agents' browsers
+(server-sent events). `LiveHub.publish` never blocks and never raises: each subscriber has a
+bounded queue, and a subscriber too slow to keep up is dropped (its stream ends; the browser
+reconnects and starts again from `snapshot()`). Publishing from another thread than the
+subscriber's event loop is safe (the event is handed over with `call_soon_threadsafe`).
+
+The hub also keeps the calls in progress (their events so far, at most `max_events` each),
+so a page opened in the middle of a call shows what was said; a call leaves on its "end"
+event. Texts are kept as published; the back office masks them (`ivr.privacy.masking`) before
+showing them, like the database does before storing. Times are aware datetimes (UTC).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+EventKind = Literal["start", "turn", "transfer", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class CallEvent:
+    """Something that happened in a call."""
+
+    call_id: str
+    kind: EventKind
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When it happened (aware)."""
+    caller: str | None = None
+    """start: the caller's number as recorded (None when withheld)."""
+    speaker: str | None = None
+    """turn: "caller" or "assistant"."""
+    text: str | None = None
+    """turn: what was said (masked); transfer/end: the summary."""
+    intent: str | None = None
+    """turn: the caller's intent, None when not understood."""
+    node: str | None = None
+    """turn: the flow node after the turn."""
+    slots: tuple[tuple[str, str], ...] = ()
+    """turn and transfer: what the call has gathered, (name, value) pairs."""
+    queue: str | None = None
+    """transfer: the service queue."""
+    reason: str | None = None
+    """transfer: why the call is transferred; end: the outcome."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"call_id": self.call_id, "kind": self.kind, "at": self.at.isoformat(),
+                "caller": self.caller, "speaker": self.speaker, "text": self.text,
+                "intent": self.intent, "node": self.node, "slots": dict(self.slots),
+                "queue": self.queue, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCall:
+    """A call in progress as the hub knows it."""
+
+    call_id: str
+    started_at: datetime
+    caller: str | None
+    events: tuple[CallEvent, ...]
+
+    @property
+    def transfer(self) -> CallEvent | None:
+        return next((e for e in reversed(self.events) if e.kind == "transfer"), None)
+
+    @property
+    def turns(self) -> list[CallEvent]:
+        return [e for e in self.events if e.kind == "turn"]
+
+    @property
+    def last_intent(self) -> str | None:
+        return next((e.intent for e in reversed(self.events) if e.intent), None)
+
+    @property
+    def slots(self) -> dict[str, str]:
+        for event in reversed(self.events):
+            if event.slots:
+                return dict(event.slots)
+        return {}
+
+
+class Subscription:
+    """One subscriber's events, as an async iterator; ends when closed or dropped."""
+
+    def __init__(self, hub: LiveHub, size: int) -> None:
+        self._hub = hub
+        self._queue: asyncio.Queue[CallEvent | None] = asyncio.Queue(maxsize=size + 1)
+        self._size = size
+        self._loop = asyncio.get_running_loop()
+        self.dropped = False
+        """True when the hub dropped this subscriber for being too slow."""
+
+    def __aiter__(self) -> AsyncIterator[CallEvent]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[CallEvent]:
+        try:
+            while True:
+                event = await self._queue.get()
+                if event is None:
+                    return
+                yield event
+        finally:
+            self._hub._remove(self)
+
+    async def next(self, timeout_s: float) -> CallEvent | None:
+        """The next event, or None after `timeout_s` seconds without one; StopAsyncIteration
+        when the subscription is over."""
+        try:
+            event = await asyncio.wait_for(self._queue.get(), timeout_s)
+        except TimeoutError:
+            return None
+        if event is None:
+            self._hub._remove(self)
+            raise StopAsyncIteration
+        return event
+
+    def close(self) -> None:
+        """End the subscription (thread-safe)."""
+        self._hand_over(None)
+
+    def _offer(self, event: CallEvent) -> None:
+        self._hand_over(event)
+
+    def _hand_over(self, event: CallEvent | None) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._put(event)
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._put, event)
+
+    def _put(self, event: CallEvent | None) -> None:
+        if event is None or self._queue.qsize() >= self._size:
+            if event is not None:
+                self.dropped = True
+            self._hub._remove(self)
+            while not self._queue.empty():  # room for the end marker
+                self._queue.get_nowait()
+            self._queue.put_nowait(None)
+            return
+        self._queue.put_nowait(event)
+
+
+class LiveHub:
+    """Publish/subscribe of call events, plus the calls in progress."""
+
+    def __init__(self, queue_size: int = 256, max_events: int = 500) -> None:
+        """`queue_size`: events a subscriber may lag behind before it is dropped;
+        `max_events`: events kept per call in progress (the oldest turns go first)."""
+        self.queue_size = queue_size
+        self.max_events = max_events
+        self._calls: dict[str, LiveCall] = {}
+        self._subscribers: set[Subscription] = set()
+        self._lock = threading.Lock()
+
+    def publish(self, event: CallEvent) -> None:
+        """Record and fan out an event; never blocks, never raises for a subscriber."""
+        with self._lock:
+            self._remember(event)
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            subscriber._offer(event)
+
+    def subscribe(self) -> Subscription:
+        """A new subscriber (call from the event loop that will read it)."""
+        subscription = Subscription(self, self.queue_size)
+        with self._lock:
+            self._subscribers.add(subscription)
+        return subscription
+
+    def snapshot(self) -> list[LiveCall]:
+        """Calls in progress, oldest first."""
+        with self._lock:
+            return sorted(self._calls.values(), key=lambda c: c.started_at)
+
+    def call(self, call_id: str) -> LiveCall | None:
+        with self._lock:
+            return self._calls.get(call_id)
+
+    @property
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
+    def close(self) -> None:
+        """End every subscription (at shutdown)."""
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            subscriber.close()
+
+    def _remove(self, subscription: Subscription) -> None:
+        with self._lock:
+            self._subscribers.discard(subscription)
+
+    def _remember(self, event: CallEvent) -> None:
+        if event.kind == "end":
+            self._calls.pop(event.call_id, None)
+            return
+        call = self._calls.get(event.call_id)
+        if call is None:
+            call = LiveCall(event.call_id, event.at, event.caller, ())
+        events = (*call.events, event)
+        if len(events) > self.max_events:
+            events = events[-self.max_events:]
+        self._calls[event.call_id] = LiveCall(call.call_id, call.started_at,
+                                              call.caller or event.caller, events)

@@ -1,0 +1,129 @@
+"""Calls for agents: the calls in progress (live, from the `LiveHub`) and recent calls (from
+the database), one call's context and transcript, and the server-sent event stream.
+
+Pages: GET /agent/calls (the list; its table is refreshed from /agent/calls/tableau when an
+event arrives), GET /agent/calls/{call_id} (the page put into a transferred call's channel
+variables: intent, slots, summary, transcript so far, updated live). Stream: GET
+/agent/live/events[?call=ID] (text/event-stream; event name = kind, data = the event as JSON,
+text masked; a comment every 15 s keeps proxies from closing it). JSON: GET /api/live/calls.
+Agents and admins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from ivr.live import CallEvent, LiveCall
+from ivr.privacy.masking import mask_text
+from ivr.storage import calls
+from ivr.storage.records import CallRecord
+from ivr.storage.types import utc_now
+from ivr.web.auth import AgentUser, Ctx
+from ivr.web.context import WebContext
+
+router = APIRouter()
+KEEPALIVE_S = 15.0
+RECENT = timedelta(hours=12)
+OUTCOMES = {"resolved": "résolu par l’assistant", "transferred": "transféré",
+            "callback": "rappel demandé", "abandoned": "raccroché"}
+
+
+def event_view(event: CallEvent) -> dict[str, Any]:
+    """An event as sent to browsers, its text masked (whatever the publisher did)."""
+    data = event.as_json()
+    if data["text"]:
+        data["text"] = mask_text(data["text"])
+    if data["reason"]:
+        data["reason"] = mask_text(data["reason"])
+    return data
+
+
+def _lists(ctx: WebContext) -> dict[str, Any]:
+    live = ctx.live.snapshot()
+    with ctx.database.transaction() as s:
+        recent = calls.list_calls(s, since=utc_now() - RECENT, limit=50)
+    known = {c.call_id for c in live}
+    return {"live": live, "recent": [c for c in recent if c.id not in known],
+            "outcomes": OUTCOMES}
+
+
+@router.get("/agent/calls", response_class=HTMLResponse)
+def calls_page(request: Request, ctx: Ctx, who: AgentUser) -> HTMLResponse:
+    return ctx.templates.TemplateResponse(request, "calls.html", {"who": who, **_lists(ctx)})
+
+
+@router.get("/agent/calls/tableau", response_class=HTMLResponse)
+def calls_fragment(request: Request, ctx: Ctx, who: AgentUser) -> HTMLResponse:
+    return ctx.templates.TemplateResponse(request, "calls_tables.html",
+                                          {"who": who, **_lists(ctx)})
+
+
+def _from_database(record: CallRecord) -> dict[str, Any]:
+    intent = next((t.intent for t in reversed(record.turns) if t.intent), None)
+    return {"id": record.id, "live": False, "caller": record.caller_number,
+            "started_at": record.started_at, "intent": intent, "slots": {},
+            "summary": record.summary, "queue": record.transfer_queue,
+            "reason": record.transfer_reason, "outcome": record.outcome,
+            "turns": [{"speaker": t.speaker, "text": t.text, "intent": t.intent, "at": t.at}
+                      for t in record.turns]}
+
+
+def _from_hub(call: LiveCall) -> dict[str, Any]:
+    transfer = call.transfer
+    return {"id": call.call_id, "live": True, "caller": call.caller,
+            "started_at": call.started_at, "intent": call.last_intent, "slots": call.slots,
+            "summary": mask_text(transfer.text) if transfer and transfer.text else None,
+            "queue": transfer.queue if transfer else None,
+            "reason": mask_text(transfer.reason) if transfer and transfer.reason else None,
+            "outcome": None,
+            "turns": [{"speaker": e.speaker, "text": mask_text(e.text or ""),
+                       "intent": e.intent, "at": e.at} for e in call.turns]}
+
+
+@router.get("/agent/calls/{call_id}", response_class=HTMLResponse)
+def call_page(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLResponse:
+    live = ctx.live.call(call_id)
+    if live is not None:
+        view = _from_hub(live)
+    else:
+        with ctx.database.transaction() as s:
+            view = _from_database(calls.get_call(s, call_id))
+    return ctx.templates.TemplateResponse(request, "call.html", {
+        "who": who, "call": view, "outcomes": OUTCOMES})
+
+
+@router.get("/api/live/calls")
+def live_calls(ctx: Ctx, who: AgentUser) -> list[dict[str, Any]]:
+    return [{"call_id": c.call_id, "started_at": c.started_at.isoformat(), "caller": c.caller,
+             "events": [event_view(e) for e in c.events]} for c in ctx.live.snapshot()]
+
+
+@router.get("/agent/live/events")
+async def live_events(request: Request, ctx: Ctx, who: AgentUser,
+                      call: str | None = None) -> StreamingResponse:
+    subscription = ctx.live.subscribe()
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield "retry: 3000\n\n"
+            while not await request.is_disconnected():
+                try:
+                    event = await subscription.next(KEEPALIVE_S)
+                except StopAsyncIteration:
+                    return
+                if event is None:
+                    yield ": keep-alive\n\n"
+                elif call is None or event.call_id == call:
+                    yield f"event: {event.kind}\ndata: {json.dumps(event_view(event))}\n\n"
+        finally:
+            subscription.close()
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"X-Accel-Buffering": "no"})
+

@@ -1,0 +1,81 @@
+// Live calls (agent console): listens to the server-sent events of the call hub.
+// On the list page, the tables are reloaded from the server and transfers are announced;
+// on a call's page, new turns are appended and the context is updated.
+"use strict";
+(function () {
+  const list = document.getElementById("tableaux-appels");
+  const context = document.getElementById("appel-contexte");
+  const source = (list || context || {}).dataset && (list || context).dataset.stream;
+  if (!source) return;
+  const events = new EventSource(source);
+  events.addEventListener("open", () => { document.documentElement.dataset.live = "ouvert"; });
+
+  function text(id, value) {
+    const node = document.getElementById(id);
+    if (node) node.textContent = value || "—";
+  }
+
+  if (list) {
+    const announce = document.getElementById("annonces");
+    let pending = null;
+    const refresh = () => {
+      if (pending) return;
+      pending = setTimeout(async () => {
+        pending = null;
+        const answer = await fetch(list.dataset.refresh, {headers: {Accept: "text/html"}});
+        if (!answer.ok) return;
+        const html = await answer.text();
+        const focused = document.activeElement && document.activeElement.getAttribute("href");
+        list.innerHTML = html;
+        if (focused) {
+          const again = list.querySelector('a[href="' + focused + '"]');
+          if (again) again.focus();
+        }
+      }, 150);
+    };
+    ["start", "end", "turn"].forEach((kind) => events.addEventListener(kind, refresh));
+    events.addEventListener("transfer", (event) => {
+      const data = JSON.parse(event.data);
+      announce.textContent = "Appel " + data.call_id + " transféré vers " + data.queue +
+        (data.reason ? " : " + data.reason : "") + ".";
+      refresh();
+    });
+    return;
+  }
+
+  const transcript = document.getElementById("transcript");
+  const state = document.getElementById("etat-appel");
+  events.addEventListener("turn", (event) => {
+    const data = JSON.parse(event.data);
+    const empty = document.getElementById("transcript-vide");
+    if (empty) empty.remove();
+    const item = document.createElement("li");
+    const caller = data.speaker === "caller";
+    item.className = caller ? "appelant" : "assistant";
+    const who = document.createElement("strong");
+    who.textContent = (caller ? "Appelant" : "Assistant") + " : ";
+    item.append(who, document.createTextNode(data.text || ""));
+    if (data.intent) {
+      const hint = document.createElement("span");
+      hint.className = "hint";
+      hint.textContent = " (demande : " + data.intent + ")";
+      item.append(hint);
+      text("ctx-intention", data.intent);
+    }
+    transcript.append(item);
+    const slots = Object.entries(data.slots || {}).map(([k, v]) => k + " = " + v);
+    if (slots.length) text("ctx-champs", slots.join(", "));
+  });
+  events.addEventListener("transfer", (event) => {
+    const data = JSON.parse(event.data);
+    text("ctx-service", data.queue);
+    text("ctx-motif", data.reason);
+    text("ctx-resume", data.text);
+    state.textContent = "Appel transféré vers " + data.queue + ".";
+  });
+  events.addEventListener("end", (event) => {
+    const data = JSON.parse(event.data);
+    state.textContent = "Appel terminé" + (data.reason ? " (" + data.reason + ")" : "") + ".";
+    events.close();
+  });
+})();
