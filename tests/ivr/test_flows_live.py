@@ -47,7 +47,7 @@ def test_errors_name_the_file_node_field_and_line() -> None:
     checked = check_bundle({**MAIRIE, "mairie.yaml": broken}, "mairie.yaml")
     assert not checked.usable
     issue = next(i for i in checked.errors if "nulle_part" in i.message)
-    assert (issue.file, issue.node, issue.field) == ("mairie.yaml", "bonjour", "next")
+    assert (issue.file, issue.node, issue.field) == ("mairie.yaml", "annonces_urgentes", "next")
     assert issue.line == broken.splitlines().index("    next: nulle_part") + 1
 
 

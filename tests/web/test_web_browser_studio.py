@@ -58,8 +58,9 @@ def test_admin_fixes_an_error_then_publishes_the_flow(
         editor.fill(BROKEN)
         page.get_by_role("button", name="Vérifier et enregistrer une nouvelle version").click()
         alert = page.get_by_role("alert")
-        expect(alert).to_contain_text("Rien n’a été enregistré : 1 erreur(s)")
-        expect(alert).to_contain_text("nœud bonjour, champ next")
+        # the broken link also leaves the three nodes after it unreachable: four errors
+        expect(alert).to_contain_text("Rien n’a été enregistré : 4 erreur(s)")
+        expect(alert).to_contain_text("nœud annonces_urgentes, champ next")
         expect(alert).to_contain_text("nulle_part")
         # the error's line link puts the caret on that line of the editor
         alert.get_by_role("link", name=f"ligne {BROKEN_LINE}").click()
