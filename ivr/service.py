@@ -183,8 +183,8 @@ class Service:
         ami = AmiClient(s.ami)
         try:
             await ami.start()
-        except TelephonyError as err:  # e.g. no secret configured: no use retrying
-            self.missing["ami"] = (f"{err} ([ami] secret or IVR_AMI_SECRET): no transfers; "
+        except TelephonyError as err:  # refused settings (no secret yet): run without AMI
+            self.missing["ami"] = (f"not started: {err}; no transfers; "
                                    "callers are offered a callback")
             return NoSwitchboard()
         self._ami = ami
@@ -202,7 +202,9 @@ class Service:
             FixedProbe("model", ProbeResult(
                 "speech recognition" not in self.missing,
                 self.missing.get("speech recognition", ""))),
-            SynthesisProbe(), AmiProbe(self._ami, self.missing.get("ami", "")),
+            SynthesisProbe(),
+            AmiProbe(self._ami) if self._ami is not None else FixedProbe("ami", ProbeResult(
+                False, self.missing.get("ami", "no Asterisk manager: no transfers"))),
             CallsProbe(self._calls_status),
         ]
         if self._web_database is None:

@@ -27,14 +27,10 @@ class AmiProbe(StatusProbe):
 
     name = "ami"
 
-    def __init__(self, ami: AmiClient | None, why_not: str = "") -> None:
+    def __init__(self, ami: AmiClient) -> None:
         self._ami = ami
-        self._why_not = why_not
 
     def check(self) -> ProbeResult:
-        if self._ami is None:
-            return ProbeResult(False, self._why_not or "AMI disabled in the settings: calls "
-                                      "cannot be transferred; callers are offered a callback")
         if self._ami.connected:
             return ProbeResult(True)
         s = self._ami.settings

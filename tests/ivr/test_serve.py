@@ -72,7 +72,6 @@ def serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "IVR_AUDIOSOCKET_PORT": str(free_port()), "IVR_SERVICE_WEB_PORT": str(free_port()),
         "IVR_AMI_PORT": str(free_port()),  # nothing listens there: Asterisk is "down"
-        "IVR_AMI_SECRET": "not-the-placeholder",
         **extra,
     }
 
@@ -94,7 +93,7 @@ def start(tmp_path: Path) -> Iterator[object]:
 
 
 def test_serve_starts_without_model_or_asterisk_and_says_so(start: object) -> None:
-    service = start()  # type: ignore[operator]
+    service = start(IVR_AMI_SECRET="a-real-secret")  # type: ignore[operator]
     ready = service.wait_line("standardiste ready")
     assert "AudioSocket on 127.0.0.1:" in ready
     model = service.wait_line("degraded: speech recognition")
@@ -114,20 +113,29 @@ def test_serve_starts_without_model_or_asterisk_and_says_so(start: object) -> No
     service.wait_line("standardiste stopped", 5)
 
 
-def test_serve_without_a_database_or_ami_secret_still_answers(start: object) -> None:
+def test_serve_with_no_ami_secret_starts_and_says_how_to_set_it(start: object) -> None:
+    service = start()  # type: ignore[operator]  # embedded defaults: no AMI secret yet
+    line = service.wait_line("degraded: ami")
+    assert "set the AMI secret" in line and "callback" in line
+    service.wait_line("standardiste ready")
+    status, health = service.healthz()
+    checks = health["checks"]
+    assert isinstance(checks, dict)
+    assert status == 503 and checks["ami"]["ok"] is False
+    assert "set the AMI secret" in checks["ami"]["detail"]
+
+
+def test_serve_without_a_database_still_answers(start: object) -> None:
     closed = free_port()
     service = start(  # type: ignore[operator]
-        IVR_DATABASE_URL=f"postgresql+psycopg://nobody:secret@127.0.0.1:{closed}/none",
-        IVR_AMI_SECRET="")
-    assert "set the AMI secret" in service.wait_line("degraded: ami")
+        IVR_DATABASE_URL=f"postgresql+psycopg://nobody:secret@127.0.0.1:{closed}/none")
     line = service.wait_line("degraded: database")
-    assert "not recorded" in line and "secret@" not in line and ":secret" not in line
+    assert "not recorded" in line and "secret" not in line
     service.wait_line("standardiste ready")
     status, health = service.healthz()
     checks = health["checks"]
     assert isinstance(checks, dict)
     assert status == 503 and checks["database"]["ok"] is False
-    assert "IVR_AMI_SECRET" in checks["ami"]["detail"]
     service.proc.send_signal(signal.SIGINT)
     assert service.proc.wait(20) == 0
 
