@@ -57,7 +57,7 @@ def test_a_broken_flow_or_a_failing_test_is_reported(
                          encoding="utf-8")
     code, out, err = run(capsys, "flows", "import", str(main_file))
     assert code == 1 and out == ""
-    assert "mairie.yaml:" in err and "node 'bonjour'" in err and "nulle_part" in err
+    assert "mairie.yaml:" in err and "node 'annonces_urgentes'" in err and "nulle_part" in err
     main_file.write_text(text.replace(GREETING, "Bonjour, ici la mairie."),
                          encoding="utf-8")
     code, out, err = run(capsys, "flows", "import", str(main_file), "--publish")
