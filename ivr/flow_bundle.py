@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import yaml
+
 from dialogs.errors import DialogsError, FlowError, FlowIssue
 from dialogs.loader import LoadedFlow, check_flow
 from dialogs.runtime import french_understander
@@ -68,12 +70,31 @@ def is_error(issue: FlowIssue) -> bool:
 
 def read_directory(main_path: Path) -> dict[str, str]:
     """A bundle from disk: the main file `STEM.yaml` first, then every `STEM.*.yaml` next to
-    it (the shipped town-hall flow: flow, intents, knowledge base, hours, tests...)."""
-    files = {main_path.name: main_path.read_text(encoding="utf-8")}
+    it (the shipped town-hall flow: flow, intents, knowledge base, hours, tests...), and any
+    other file of that folder the main file names at its top level (`hours: commun.hours.yaml`).
+    A file elsewhere cannot travel in a bundle: the check then reports it as unreadable."""
+    text = main_path.read_text(encoding="utf-8")
+    files = {main_path.name: text}
     stem = main_path.name.removesuffix(".yaml")
-    for path in sorted(main_path.parent.glob(f"{stem}.*.yaml")):
-        files[path.name] = path.read_text(encoding="utf-8")
+    names = [path.name for path in sorted(main_path.parent.glob(f"{stem}.*.yaml"))]
+    for name in [*names, *_named_files(text)]:
+        path = main_path.parent / name
+        if name not in files and path.is_file():
+            files[name] = path.read_text(encoding="utf-8")
     return files
+
+
+def _named_files(text: str) -> list[str]:
+    """Plain file names (no folder) given as top-level values of a flow file."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []  # the check of the bundle says what is wrong with it
+    if not isinstance(data, dict):
+        return []
+    return [value for value in data.values() if isinstance(value, str)
+            and value.endswith((".yaml", ".yml")) and "/" not in value
+            and not value.startswith(".")]
 
 
 @contextmanager

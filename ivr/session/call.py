@@ -118,7 +118,7 @@ class CallSession:
         with contextlib.suppress(TimeoutError):  # prompts are made at the line's rate
             async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
                 await self.line.first_audio.wait()
-        state, actions = await asyncio.to_thread(engine.start, self.res.now())
+        state, actions = await asyncio.to_thread(engine.start, self.res.now(), self.call_id)
         self.state = state
         if self.keypad_only:
             self.report.keypad_only = True

@@ -7,9 +7,9 @@ hours come from the flow's hours file (holidays and closures applied); dates and
 the town hall's local wall-clock time ("HH:MM"), stored as aware datetimes in `timezone`.
 References read back to the caller: "R<id>" (appointment), the ticket's "SIG-YYYY-NNNNNN",
 "C<id>" (callback). A caller's message is a ticket of category "message:<service>" linked to
-the call (whose turns hold the transcript). Satisfaction answers have no table yet: they stay
-in the dialogue state and the caller's turn (`record_feedback` says so with a ServiceError,
-which the engine keeps from the caller).
+the call (whose turns hold the transcript). A satisfaction answer is kept with the call record
+(`calls.record_satisfaction`); a failure to store it is a ServiceError, which the engine keeps
+from the caller.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dialogs.errors import ServiceError, SlotTaken
 from dialogs.hours import HoursFile
 from dialogs.services import Services, TicketKind
 from dialogs.state import FeedbackAnswer
-from ivr.storage import appointments, callbacks, tickets
+from ivr.storage import appointments, callbacks, calls, tickets
 from ivr.storage import errors as storage_errors
 from ivr.storage.appointments import OpeningPeriod, ServiceHours
 from ivr.storage.database import Database
@@ -121,7 +121,15 @@ class DatabaseServices(Services):
         return f"C{record.id}"
 
     def record_feedback(self, call_id: str, feedback: FeedbackAnswer) -> None:
-        raise ServiceError("satisfaction answers have no table yet", "feedback_not_stored")
+        if self.call_id is None:
+            raise ServiceError("this call is not recorded", "feedback_not_stored")
+        try:
+            with self.database.transaction() as session:
+                calls.record_satisfaction(session, self.call_id, feedback.scale,
+                                          feedback.score, feedback.comment)
+        except storage_errors.StorageError as err:
+            raise ServiceError(f"satisfaction answer not stored: {err}", err.code) from err
+        self.done.append("feedback")
 
 
 def _first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:

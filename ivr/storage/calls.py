@@ -35,6 +35,7 @@ def _record(row: Call, with_turns: bool = False) -> CallRecord:
         ended_at=row.ended_at, outcome=row.outcome, transfer_queue=row.transfer_queue,
         transfer_reason=row.transfer_reason, summary=row.summary,
         turns=tuple(_turn_record(t) for t in row.turns) if with_turns else (),
+        satisfaction_scale=row.satisfaction_scale, satisfaction_score=row.satisfaction_score,
     )
 
 
@@ -111,6 +112,27 @@ def end_call(
     row.summary = None if summary is None else mask_text(summary)
     row.transfer_queue = transfer_queue
     row.transfer_reason = None if transfer_reason is None else mask_text(transfer_reason)
+    session.flush()
+    return _record(row)
+
+
+SATISFACTION_SCALES = {"1-5": range(1, 6), "yes_no": range(0, 2)}
+"""Scales of the satisfaction question and the scores each allows."""
+
+
+def record_satisfaction(
+    session: Session, call_id: str, scale: str, score: int, comment: str = ""
+) -> CallRecord:
+    """Keep the caller's answer to the satisfaction question with the call (comment masked)."""
+    allowed = SATISFACTION_SCALES.get(scale)
+    if allowed is None:
+        raise InvalidValue(f"satisfaction scale must be one of {sorted(SATISFACTION_SCALES)}")
+    if score not in allowed:
+        raise InvalidValue(f"score {score} is outside the {scale} scale")
+    row = _call(session, call_id)
+    row.satisfaction_scale = scale
+    row.satisfaction_score = score
+    row.satisfaction_comment = mask_text(comment) if comment else None
     session.flush()
     return _record(row)
 

@@ -69,6 +69,12 @@ class Call(Base):
     transfer_queue: Mapped[str | None] = mapped_column(String(64))
     transfer_reason: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
+    satisfaction_scale: Mapped[str | None] = mapped_column(String(8))
+    """"1-5" or "yes_no" when the caller answered the satisfaction question."""
+    satisfaction_score: Mapped[int | None] = mapped_column(Integer)
+    """1 to 5, or 1 (oui) / 0 (non)."""
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    """Words said with the answer (masked)."""
 
     turns: Mapped[list[Turn]] = relationship(
         back_populates="call", cascade="all, delete-orphan", passive_deletes=True,

@@ -37,6 +37,10 @@ class CallRecord:
     transfer_reason: str | None
     summary: str | None
     turns: tuple[TurnRecord, ...] = ()
+    satisfaction_scale: str | None = None
+    """"1-5" or "yes_no" when the caller answered the satisfaction question, else None."""
+    satisfaction_score: int | None = None
+    """1 to 5, or 1 (oui) / 0 (non)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,14 @@ path to an answer, the call record, the caller hanging up mid-prompt, shutdown."
 from __future__ import annotations
 
 import asyncio
+import uuid
 
+from dialogs.nodes.feedback import sampled
 from ivr.session.fallback_prompts import TEXTS
 from ivr.storage import calls
 from tests.session.caller import LoopbackCaller
-from tests.session.conftest import ServiceFactory
-from tests.session.doubles import ExplodingSwitchboard
+from tests.session.conftest import FLOWS, ServiceFactory
+from tests.session.doubles import ExplodingSwitchboard, PhraseUnderstander
 from tests.telephony.peers import eventually, open_sockets
 
 SESSION_TASKS = ("line-", "recorder-", "speaker", "audiosocket-paced-writer")
@@ -159,3 +161,24 @@ async def test_star_one_slows_the_voice_for_the_rest_of_the_call(
     assert said(report.turns, "caller") == ["[touches *1]"]
     assert text.startswith("D'accord, je vais parler plus lentement.")
     assert slow_s > normal_s * 1.1  # said at the slower pace (0.8 of the normal rate)
+
+
+async def test_a_satisfaction_answer_is_stored_with_the_call(
+    make_service: ServiceFactory,
+) -> None:
+    # the session gives the engine its call id (the sampling key: half the calls are asked,
+    # and a call with no id would never be) and the database keeps the answer with the call
+    asked = next(u for i in range(1, 100) if sampled(str(u := uuid.UUID(int=i)), 0.5))
+    assert not sampled("", 0.5)
+    flow = {"flow": FLOWS / "avis.yaml", "understander": PhraseUnderstander({})}
+    async with make_service(**flow) as service, \
+            LoopbackCaller(service.audiosocket_port, call_id=asked) as caller:
+        await caller.wait_heard(10)
+        caller.press("4")
+        await caller.wait_end()
+        report = await asyncio.wait_for(service.finished.get(), 10)
+        assert service.resources is not None and service.resources.database is not None
+        record = await service.resources.database.run(calls.get_call, report.call_id)
+    assert report.outcome == "resolved"
+    assert "Merci pour votre avis." in said(report.turns, "assistant")[-1]
+    assert (record.satisfaction_scale, record.satisfaction_score) == ("1-5", 4)

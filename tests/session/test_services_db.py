@@ -76,8 +76,20 @@ def test_a_message_is_a_ticket_of_its_own_kind_linked_to_the_call(
         ticket = tickets.find_by_reference(session, ref)
     assert ticket.category == "message:urbanisme" and ticket.call_id == "call-1"
     assert ticket.description == "mon voisin construit sans permis"
-    with pytest.raises(ServiceError) as raised:  # no table yet: the engine keeps it quiet
-        services.record_feedback("call-1", FeedbackAnswer(scale="1-5", score=4))
+
+
+def test_a_satisfaction_answer_is_kept_with_the_call(
+    services: DatabaseServices, database: Database
+) -> None:
+    services.record_feedback("call-1", FeedbackAnswer(
+        scale="1-5", score=4, comment="rappelez-moi au 06 12 34 56 78"))
+    with database.transaction() as session:
+        call = calls.get_call(session, "call-1")
+    assert (call.satisfaction_scale, call.satisfaction_score) == ("1-5", 4)
+    assert services.done == ["feedback"]
+    unrecorded = DatabaseServices(database, services.hours, "Europe/Paris", None)
+    with pytest.raises(ServiceError) as raised:  # the engine keeps this from the caller
+        unrecorded.record_feedback("call-2", FeedbackAnswer(scale="yes_no", score=1))
     assert raised.value.code == "feedback_not_stored"
 
 

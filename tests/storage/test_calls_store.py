@@ -7,6 +7,7 @@ import pytest
 from ivr.storage import calls, options
 from ivr.storage.database import Database
 from ivr.storage.errors import Conflict, InvalidValue, NotFound
+from ivr.storage.models import Call
 
 
 def test_a_call_is_recorded_with_masked_turns_in_order(database: Database) -> None:
@@ -67,3 +68,24 @@ def test_bad_input_gets_clear_errors_and_loses_nothing(database: Database) -> No
     with database.transaction() as s:
         assert [c.id for c in calls.list_calls(s)] == ["c"]
         assert len(calls.get_call(s, "c").turns) == 1
+
+
+def test_a_satisfaction_answer_is_kept_with_the_call_and_its_comment_masked(
+    database: Database,
+) -> None:
+    with database.transaction() as s:
+        calls.start_call(s, "sat", None)
+        calls.end_call(s, "sat", "resolved")
+        calls.record_satisfaction(s, "sat", "1-5", 2, "trop long, rappelez le 06 12 34 56 78")
+    with database.transaction() as s:
+        record = calls.get_call(s, "sat")
+        comment = s.get(Call, "sat").satisfaction_comment  # type: ignore[union-attr]
+    assert (record.satisfaction_scale, record.satisfaction_score) == ("1-5", 2)
+    assert comment == "trop long, rappelez le [téléphone]"
+    with database.transaction() as s:
+        with pytest.raises(InvalidValue):
+            calls.record_satisfaction(s, "sat", "1-5", 6)
+        with pytest.raises(InvalidValue):
+            calls.record_satisfaction(s, "sat", "stars", 3)
+        with pytest.raises(NotFound):
+            calls.record_satisfaction(s, "nowhere", "yes_no", 1)
