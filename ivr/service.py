@@ -25,6 +25,7 @@ from dialogs.errors import DialogsError, FlowError
 from dialogs.loader import load_flow
 from dialogs.runtime import default_flow_path, french_understander
 from dialogs.understanding import Understander
+from ivr.call_sweep import StaleCalls, sweep_forever
 from ivr.config import ConfigError, ServiceSettings
 from ivr.health import ProbeResult, StatusProbe
 from ivr.metrics import ServiceMetrics
@@ -118,6 +119,9 @@ class Service:
             fallback=fallback, switchboard=switchboard, metrics=self.metrics,
             database=self._database, model=model, pool=self._pool, clock=self._clock,
         )
+        if self._database is not None:  # calls a dead worker left open on a shared database
+            rule = StaleCalls(s.session.max_call_s, s.service.shutdown_deadline_s)
+            self._spawn(sweep_forever(self._database, rule))
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
             await self._audiosocket.start()
