@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOW = ROOT / "bench" / "flows" / "charge.yaml"
+INTENTS = ROOT / "dialogs" / "flows" / "mairie.intents.yaml"
 READY = "standardiste ready"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -33,10 +35,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def flow_folder(work: Path) -> Path:
+    """The load flow with the town hall's intents file next to it (flows are self-contained
+    bundles of files in one folder); its path."""
+    folder = work / "flow"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(INTENTS, folder / INTENTS.name)
+    shutil.copyfile(FLOW, folder / FLOW.name)
+    return folder / FLOW.name
+
+
 def settings_toml(work: Path, model: Path, port: int, max_calls: int, workers: int) -> str:
     return f"""
 [service]
-flow = "{FLOW}"
+flow = "{flow_folder(work)}"
 data_dir = "{work / 'data'}"
 ami_enabled = false
 web_enabled = false

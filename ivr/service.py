@@ -24,6 +24,7 @@ import uvicorn
 from dialogs.errors import DialogsError, FlowError
 from dialogs.runtime import default_flow_path, french_understander
 from dialogs.understanding import Understander
+from ivr.call_sweep import StaleCalls, sweep_forever
 from ivr.config import ConfigError, ServiceSettings
 from ivr.flows_live import FlowRegistry, LiveFlow
 from ivr.health import ProbeResult, StatusProbe
@@ -130,6 +131,9 @@ class Service:
             database=self._database, model=model, pool=self._pool, clock=self._clock,
             live=self.live,
         )
+        if self._database is not None:  # calls a dead worker left open on a shared database
+            rule = StaleCalls(s.session.max_call_s, s.service.shutdown_deadline_s)
+            self._spawn(sweep_forever(self._database, rule))
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
             await self._audiosocket.start()

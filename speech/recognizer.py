@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import vosk
 
 from speech.convert import Resampler
+from speech.decoders import FREE_SPEECH, Decoder, DecoderShelf
 from speech.errors import (
     AudioFormatError,
     GrammarNotSupported,
@@ -69,6 +70,19 @@ class SpeechModel:
         """Rate (Hz) the model decodes; input is resampled to it."""
         self.dynamic_grammar = dynamic_grammar
         """Whether the model can take a phrase-list grammar (it ships HCLr.fst and Gr.fst)."""
+        self.decoders = DecoderShelf(self._new_decoder)
+        """Warm decoders lent to recognizers one utterance at a time."""
+
+    def _new_decoder(self, grammar: str) -> Any:
+        args: list[Any] = [self.vosk_model, float(self.sample_rate)]
+        if grammar != FREE_SPEECH:
+            args.append(grammar)
+        try:
+            decoder = vosk.KaldiRecognizer(*args)
+        except Exception as err:  # vosk raises a bare Exception on failure
+            raise RecognitionFailed(f"Vosk could not create a recognizer: {err}") from err
+        decoder.SetWords(True)
+        return decoder
 
     @classmethod
     def load(cls, path: str | Path) -> SpeechModel:
@@ -147,9 +161,10 @@ def _model_rate(folder: Path) -> int:
 class Recognizer:
     """Streams a call's utterances through Vosk: partials out, then a final per utterance.
 
-    Keep one recognizer per call and change its grammar between listen steps: Vosk carries
-    its speaker adaptation from one utterance to the next, which made decoding about twice as
-    fast as a fresh recognizer per utterance in bench/speech.py (and adapts to the caller).
+    Keep one recognizer per call and change its grammar between listen steps. Each utterance
+    is decoded by a warm Vosk decoder borrowed from the model's `DecoderShelf` and returned
+    with its final result (see `speech.decoders`: a fresh decoder's first utterance costs
+    about three times the CPU, and each decoder holds tens of MB).
     """
 
     def __init__(
@@ -164,14 +179,11 @@ class Recognizer:
         self.input_rate = input_rate
         self._pool = pool
         self._lock = threading.Lock()
-        args: list[Any] = [model.vosk_model, float(model.sample_rate)]
-        if grammar is not None:
-            args.append(model.grammar(grammar))
-        try:
-            self._rec = vosk.KaldiRecognizer(*args)
-        except Exception as err:  # vosk raises a bare Exception on failure
-            raise RecognitionFailed(f"Vosk could not create a recognizer: {err}") from err
-        self._rec.SetWords(True)
+        self._grammar = FREE_SPEECH if grammar is None else model.grammar(grammar)
+        """The grammar of the next utterance (JSON list; `FREE_SPEECH`: the whole language)."""
+        model.decoders.give_back(model.decoders.take(self._grammar))  # fails here, not later
+        self._decoder: Decoder | None = None
+        """The decoder lent for the utterance under way."""
         self._resampler = Resampler(input_rate, model.sample_rate)
         self._segments: list[dict[str, Any]] = []
         self._in_utterance = False
@@ -212,21 +224,28 @@ class Recognizer:
                 f"got {frame.channels} channel(s) at {frame.rate} Hz"
             )
         with self._lock:
-            if not self._in_utterance:
+            decoder = self._decoder
+            if decoder is None:
+                decoder = self._decoder = self.model.decoders.take(self._grammar)
                 self._in_utterance = True
-                self._utterance_start_ms = self.decoded_ms
+                self._utterance_start_ms = decoder.decoded_ms
             self.decoded_ms += frame.duration_ms
-            self._feed(self._resampler.process(frame).pcm)
-            partial = str(json.loads(self._rec.PartialResult()).get("partial", ""))
+            decoder.decoded_ms += frame.duration_ms
+            self._feed(decoder, self._resampler.process(frame).pcm)
+            partial = str(json.loads(decoder.vosk.PartialResult()).get("partial", ""))
             words = " ".join([*self._texts(), partial]).split()
             return " ".join(w for w in words if w != "[unk]")
 
     def finish_blocking(self) -> Recognition:
         """`finish` for callers already off the event loop."""
         with self._lock:
-            self._feed(self._resampler.flush().pcm)
-            self._segments.append(json.loads(self._rec.FinalResult()))
+            decoder = self._decoder
             segments, self._segments = self._segments, []
+            if decoder is not None:
+                self._feed(decoder, self._resampler.flush().pcm, segments)
+                segments.append(json.loads(decoder.vosk.FinalResult()))
+                self._decoder = None
+                self.model.decoders.give_back(decoder)
             self._in_utterance = False
             self._resampler = Resampler(self.input_rate, self.model.sample_rate)
         offset = self._utterance_start_ms / 1000.0  # Vosk counts time over the whole stream
@@ -256,7 +275,10 @@ class Recognizer:
     def reset_blocking(self) -> None:
         """`reset` for callers already off the event loop."""
         with self._lock:
-            self._rec.FinalResult()  # Vosk's Reset() keeps the audio buffered so far
+            decoder, self._decoder = self._decoder, None
+            if decoder is not None:
+                decoder.vosk.FinalResult()  # Vosk's Reset() keeps the audio buffered so far
+                self.model.decoders.give_back(decoder)
             self._segments = []
             self._in_utterance = False
             self._resampler = Resampler(self.input_rate, self.model.sample_rate)
@@ -268,7 +290,7 @@ class Recognizer:
         in the middle of an utterance.
         """
         if phrases is None:
-            grammar = "[]"  # Vosk's way back to the model's full language model
+            grammar = FREE_SPEECH
             if not self.model.dynamic_grammar:
                 return
         else:
@@ -279,17 +301,19 @@ class Recognizer:
                     "cannot change the grammar in the middle of an utterance: finish() it first",
                     code="grammar_mid_utterance",
                 )
-            self._rec.SetGrammar(grammar)
+            self._grammar = grammar  # the next utterance borrows a decoder made for it
 
     async def _run(self, func: Callable[..., T], *args: Any) -> T:
         if self._pool is None:
             return await asyncio.to_thread(func, *args)
         return await self._pool.run(func, *args)
 
-    def _feed(self, pcm: bytes) -> None:
-        if pcm and self._rec.AcceptWaveform(pcm):
+    def _feed(self, decoder: Decoder, pcm: bytes,
+              segments: list[dict[str, Any]] | None = None) -> None:
+        if pcm and decoder.vosk.AcceptWaveform(pcm):
             # Vosk found an endpoint of its own: keep that segment, decoding goes on.
-            self._segments.append(json.loads(self._rec.Result()))
+            (self._segments if segments is None else segments).append(
+                json.loads(decoder.vosk.Result()))
 
     def _texts(self) -> list[str]:
         return [str(seg.get("text", "")) for seg in self._segments]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ivr.privacy.masking import mask_text
@@ -135,6 +135,18 @@ def record_satisfaction(
     row.satisfaction_comment = mask_text(comment) if comment else None
     session.flush()
     return _record(row)
+
+def close_stale_calls(session: Session, started_before: datetime) -> int:
+    """Mark `abandoned` every call still open that started before `started_before`; return
+    how many. Calls end on their own within the service's longest call duration, so an open
+    call older than that was left behind by a worker that died mid-call (any worker sharing
+    the database may run this; it never touches a call that can still be in progress)."""
+    result = session.execute(
+        update(Call)
+        .where(Call.ended_at.is_(None), Call.started_at < started_before)
+        .values(outcome="abandoned", ended_at=utc_now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def get_call(session: Session, call_id: str) -> CallRecord:
