@@ -44,6 +44,7 @@ from ivr.web import (
     routes_flow_data,
     routes_flows,
     routes_health,
+    routes_learning,
     routes_live,
     routes_privacy,
     routes_prompts,
@@ -136,7 +137,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     routers = (routes_auth, routes_agent, routes_live, routes_calendar, routes_admin,
                routes_flows, routes_flow_data, routes_simulator, routes_analytics,
-               routes_prompts, routes_privacy, routes_users, routes_health, routes_chat)
+               routes_prompts, routes_privacy, routes_users, routes_health, routes_chat,
+               routes_learning)
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)

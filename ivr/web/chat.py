@@ -178,7 +178,7 @@ class ChatRooms:
         said = " ".join(a.text for a in actions if isinstance(a, Say))
         slots = tuple(sorted(conv.state.slots.items()))
         heard = caller.text if isinstance(caller, Utterance) else (
-            f"touche {caller.digits}" if isinstance(caller, Digits) else "")
+            f"[touches {caller.digits}]" if isinstance(caller, Digits) else "")
         try:
             with self.database.transaction() as s:
                 if heard:
