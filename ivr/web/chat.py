@@ -29,6 +29,7 @@ from dialogs.hours import HoursFile
 from dialogs.state import CallState
 from ivr.flows_live import DEFAULT_FLOW, FlowRegistry, LiveFlow
 from ivr.live import CallEvent, LiveHub
+from ivr.live_events import transfer_event, turn_events
 from ivr.session.services_db import DatabaseServices
 from ivr.storage import calls
 from ivr.storage.database import Database
@@ -176,7 +177,6 @@ class ChatRooms:
                actions: list[Action]) -> None:
         turn = conv.state.transcript[-1]
         said = " ".join(a.text for a in actions if isinstance(a, Say))
-        slots = tuple(sorted(conv.state.slots.items()))
         heard = caller.text if isinstance(caller, Utterance) else (
             f"[touches {caller.digits}]" if isinstance(caller, Digits) else "")
         try:
@@ -188,17 +188,11 @@ class ChatRooms:
                     calls.add_turn(s, conv.id, "assistant", said)
         except StorageError as err:
             log.warning("web chat %s: turn not recorded (%s)", conv.id, err)
-        if heard:
-            self.live.publish(CallEvent(conv.id, "turn", speaker="caller", text=heard,
-                                        intent=turn.intent, node=turn.node, slots=slots))
-        if said:
-            self.live.publish(CallEvent(conv.id, "turn", speaker="assistant", text=said,
-                                        node=turn.node, slots=slots))
+        for event in turn_events(conv.id, turn):
+            self.live.publish(event)
         transfer = next((a for a in actions if isinstance(a, Transfer)), None)
         if transfer is not None:
-            self.live.publish(CallEvent(conv.id, "transfer", queue=transfer.queue,
-                                        reason=transfer.reason,
-                                        text=transfer.summary or None, slots=slots))
+            self.live.publish(transfer_event(conv.id, transfer))
             self._end(conv, "transferred", transfer.queue, transfer.reason)
         elif any(isinstance(a, Hangup) for a in actions):
             self._close(conv, "callback" if "callback" in conv.services.done else "resolved")
