@@ -38,6 +38,7 @@ from ivr.web import (
     routes_admin,
     routes_agent,
     routes_analytics,
+    routes_announcements,
     routes_auth,
     routes_calendar,
     routes_chat,
@@ -138,7 +139,7 @@ def create_app(
     routers = (routes_auth, routes_agent, routes_live, routes_calendar, routes_admin,
                routes_flows, routes_flow_data, routes_simulator, routes_analytics,
                routes_prompts, routes_privacy, routes_users, routes_health, routes_chat,
-               routes_learning)
+               routes_learning, routes_announcements)
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
