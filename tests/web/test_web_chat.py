@@ -146,3 +146,20 @@ def test_the_chat_page_is_embeddable_and_accessible(chat: TestClient) -> None:
     assert "frame-ancestors" not in page.headers["Content-Security-Policy"]
     assert 'aria-live="polite"' in page.text and '<label for="chat-texte">' in page.text
     assert chat.get("/agent", follow_redirects=False).headers["X-Frame-Options"] == "DENY"
+
+
+def test_announcements_are_shown_and_outside_hours_the_flow_offers_a_callback(
+    web_db: Database, clock: ManualClock, hub: LiveHub
+) -> None:
+    store_mairie(web_db)
+    alert_monday_night = datetime(2026, 11, 9, 21, 0)  # the flood alert is on, the hall closed
+    app = create_app(WebSettings(), web_db, metrics=ServiceMetrics(), hasher=HASHER,
+                     clock=clock, live=hub, chat_now=lambda: alert_monday_night)
+    with TestClient(app) as client:
+        greeting = _start(client)
+        assert "Alerte crue de la Loire" in greeting["messages"][1]  # right after "Bonjour"
+        reply = _say(client, greeting["id"], choice="0")
+    assert reply["transfer"] is None and not reply["ended"]
+    assert "rappel" in " ".join(reply["messages"])
+    live = hub.call(greeting["id"])
+    assert live is not None and live.transfer is None
