@@ -5,7 +5,9 @@ one idle longer than `idle_s` seconds is closed as abandoned). Each conversation
 flow published when it started (`FlowRegistry.current`), with `DatabaseServices`, so an
 appointment, ticket or callback made in the chat is a real one. Like a phone call it is
 recorded (`ivr.storage.calls`, texts masked by storage; no caller number) and published to
-the `LiveHub` (start, turns, transfer, end), so agents see it in their console.
+the `LiveHub` (start, turns, transfer, end), so agents see it in their console; a transferred
+conversation stays there (no "end") until the hub forgets it (there is no agent-to-chat
+reply channel yet: the agent sees what was asked).
 
 A message is text (what the caller would say) or a keypad-like choice (digits). Voice-only
 actions (speaking pace, barge-in) are ignored. Clocks are injected: `monotonic` (seconds)
@@ -198,10 +200,8 @@ class ChatRooms:
             self._close(conv, "callback" if "callback" in conv.services.done else "resolved")
 
     def _close(self, conv: Conversation, outcome: str) -> None:
-        """End the record and take the conversation off the agents' live list."""
-        if conv.state.transcript and conv.state.transcript[-1].action == "transfer":
-            self.live.publish(CallEvent(conv.id, "end", reason="transferred"))
-            return  # already recorded as transferred
+        """End the record and take the conversation off the agents' live list (a transferred
+        one ended at its transfer and stays on that list for the agents)."""
         self._end(conv, outcome, None, None)
         self.live.publish(CallEvent(conv.id, "end", reason=outcome))
 
