@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,17 +38,21 @@ from ivr.web import (
     routes_admin,
     routes_agent,
     routes_analytics,
+    routes_announcements,
     routes_auth,
     routes_calendar,
+    routes_chat,
     routes_flow_data,
     routes_flows,
     routes_health,
+    routes_learning,
     routes_live,
     routes_privacy,
     routes_prompts,
     routes_simulator,
     routes_users,
 )
+from ivr.web.chat import ChatRooms, ChatSettings
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
 from ivr.web.ratelimit import LoginLimiter
@@ -61,6 +66,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+EMBEDDABLE_PATHS = frozenset({"/chat"})
+"""Pages a town's website may show in an iframe (no X-Frame-Options, any frame ancestor)."""
+EMBEDDABLE_CSP = "default-src 'self'; form-action 'self'"
 
 
 def create_app(
@@ -73,10 +81,13 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     flows: FlowRegistry | None = None,
     live: LiveHub | None = None,
+    chat: ChatSettings | None = None,
+    chat_now: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """Build the app. `probes` come on top of the database probe added here; `clock`
     (monotonic seconds) drives the sign-in rate limit; `flows` and `live` are shared with
-    the call sessions (made here when not given)."""
+    the call sessions (made here when not given); `chat` sets the web chat's limits and
+    `chat_now` its clock (naive local time; default: now in the town hall's time zone)."""
     app = FastAPI(title="standardiste", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     zone = ZoneInfo(settings.timezone)
@@ -96,6 +107,11 @@ def create_app(
         live=live or LiveHub(),
     )
 
+    ctx = app.state.ctx
+    app.state.chat = ChatRooms(
+        chat or ChatSettings(), database, ctx.flows, ctx.live, settings.timezone,
+        now=chat_now or (lambda: datetime.now(zone).replace(tzinfo=None)), monotonic=clock)
+
     @app.middleware("http")
     async def _size_limit_and_security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -107,7 +123,11 @@ def create_app(
                  f"{settings.max_body_bytes} bytes"}, status_code=413)
         else:
             response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        headers = dict(SECURITY_HEADERS)
+        if request.url.path in EMBEDDABLE_PATHS:
+            del headers["X-Frame-Options"]
+            headers["Content-Security-Policy"] = EMBEDDABLE_CSP
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
 
@@ -118,7 +138,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     routers = (routes_auth, routes_agent, routes_live, routes_calendar, routes_admin,
                routes_flows, routes_flow_data, routes_simulator, routes_analytics,
-               routes_prompts, routes_privacy, routes_users, routes_health)
+               routes_prompts, routes_privacy, routes_users, routes_health, routes_chat,
+               routes_learning, routes_announcements)
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
