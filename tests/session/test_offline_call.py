@@ -12,6 +12,7 @@ import numpy as np
 
 from speech.convert import samples_of, silence
 from speech.wav import read_wav, write_wav
+from tests.session.conftest import unasked_town_hall_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,8 @@ def test_a_keypad_call_from_a_recording(tmp_path: Path) -> None:
     caller = tmp_path / "caller.wav"
     write_wav(caller, silence(1000, 8000))
     out = tmp_path / "conversation.wav"
-    done = ivr_call(tmp_path, str(caller), "--dtmf", "1.5=1", "--dtmf", "6=2",
+    flow = unasked_town_hall_flow(tmp_path / "flow")
+    done = ivr_call(tmp_path, str(caller), "--dtmf", "1.5=1", "--dtmf", "6=2", "--flow", str(flow),
                     "--now", "2026-05-12T10:00", "--out", str(out))
     assert done.returncode == 0, done.stderr
     call = json.loads(done.stdout)
