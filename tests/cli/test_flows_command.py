@@ -8,24 +8,11 @@ from pathlib import Path
 import pytest
 
 from dialogs.runtime import FLOWS_DIR
-from ivr.cli import main
 from ivr.storage import flow_bundles
 from ivr.storage.database import Database, DatabaseSettings
+from tests.cli.conftest import run
 
 GREETING = "Bonjour, vous êtes bien à la mairie de Saint-Aubin-sur-Loire."
-
-
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("IVR_DATABASE_URL", url)
-    return url
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_list_and_publish(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

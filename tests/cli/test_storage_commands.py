@@ -16,21 +16,9 @@ from ivr.cli import main
 from ivr.storage import calls
 from ivr.storage.database import Database, DatabaseSettings
 from ivr.storage.types import utc_now
+from tests.cli.conftest import run
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("IVR_DATABASE_URL", url)
-    return url
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def ivr_process(db_url: str, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
