@@ -1,6 +1,7 @@
 """`ivr learn`: learning from what callers said that was not understood.
 
-    python -m ivr learn groups --from FILE [--flow PATH] [--threshold 0.3] [--now ISO]
+    python -m ivr learn groups --from FILE [--flow PATH | --intents PATH] [--threshold 0.3]
+                               [--now ISO]
     python -m ivr learn add (--intent NAME | --out-of-scope) --phrases FILE
                             [--flow PATH] [--intents PATH] [--eval PATH] [--out PATH]
 
@@ -50,6 +51,8 @@ def register(sub: Any) -> None:
     groups.add_argument("--from", dest="source", type=Path, required=True,
                         help="missed phrases: text[<TAB>confidence[<TAB>count]] per line")
     groups.add_argument("--flow", type=Path, default=None, help="flow whose intents suggest")
+    groups.add_argument("--intents", type=Path, default=None,
+                        help="intents file (default: the one named by the flow)")
     groups.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help="cosine (0-1) from which a phrase joins a group")
     groups.add_argument("--now", type=datetime.fromisoformat, default=None,
@@ -80,8 +83,8 @@ def _read(path: Path) -> str:
 
 def run_groups(args: argparse.Namespace) -> int:
     try:
-        flow = args.flow or default_flow_path()
-        understander = FrenchUnderstander.from_flow(flow)
+        intents = args.intents or intents_path_of_flow(args.flow or default_flow_path())
+        understander = FrenchUnderstander.from_file(intents)
         phrases = parse_missed(_read(args.source), str(args.source))
         now = args.now or datetime.now()
         groups = group_phrases(phrases, understander, now, threshold=args.threshold)

@@ -44,6 +44,8 @@ def test_groups_as_json(tmp_path: Path) -> None:
     assert groups[0]["members"][0] == {
         "text": "je voudrais un deuxième bac de tri", "count": 3, "confidence": 0.22
     }
+    missing = ivr("groups", "--from", str(missed), "--intents", str(tmp_path / "none.yaml"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
     missed.write_text("un bac\tbeaucoup\n", encoding="utf-8")
     bad = ivr("groups", "--from", str(missed))
     assert bad.returncode == 2 and ":1: bad confidence" in bad.stderr
