@@ -2,7 +2,8 @@
 
 Frames are mono 16-bit PCM at 8 000 or 16 000 Hz, any length (AudioSocket sends 20 ms). Each
 20 ms piece goes through webrtcvad and the pure `Segmenter`; only speech (with its pre-roll
-and the trailing silence that ends it) reaches the recognizer, so silence costs no decoding.
+and the first `CUT_AFTER_MS` of each pause) reaches the recognizer, so silence costs no
+decoding.
 Times are milliseconds from the first frame of the step.
 """
 
@@ -28,6 +29,10 @@ from speech.voice import VoiceDetector
 
 FRAME_MS = 20
 """Length of the pieces judged by the voice detector, milliseconds."""
+CUT_AFTER_MS = 300.0
+"""A pause this long (milliseconds) cuts the utterance: what was said is decoded to the end."""
+RESUME_PIECES = 5
+"""Pieces of a pause kept to decode before the caller's next words (100 ms: their onset)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ async def listen(
     detector: VoiceDetector,
     settings: SegmenterSettings | None = None,
     prompt_playing: Callable[[], bool] = _never,
+    cut_after_ms: float = CUT_AFTER_MS,
 ) -> AsyncIterator[ListenEvent]:
     """Turn one listen step's audio into events; ends after `Final` or `NoInput`.
 
@@ -83,6 +89,11 @@ async def listen(
     the words so far still come out as a `Final` (reason END_OF_AUDIO). Use one recognizer
     for the whole call (set its grammar per step); an utterance a previous step left
     unfinished is dropped first.
+
+    Decoding never holds up the segmenter: audio is streamed to the recognizer, and a pause
+    longer than `cut_after_ms` cuts the utterance there (its words are decoded to the end
+    while the caller is silent, and its decoder serves other calls) so that the final result
+    is ready, or nearly, when the end-of-turn silence has run.
     """
     settings = settings or SegmenterSettings()
     if recognizer.in_utterance:  # left over from a step that was abandoned mid-utterance
@@ -91,6 +102,8 @@ async def listen(
     rechunker = Rechunker(FRAME_MS)
     held_ms = settings.pre_roll_ms + max(settings.start_speech_ms, settings.barge_in_ms)
     pre_roll: deque[AudioFrame] = deque(maxlen=int(held_ms + settings.start_gap_ms) // FRAME_MS)
+    paused: deque[AudioFrame] = deque()
+    """The last pieces of a pause after a cut: decoded first if the caller speaks again."""
     partial = ""
     start_ms = 0.0
     async for frame in frames:
@@ -113,17 +126,26 @@ async def listen(
                 start_ms = event.start_ms
                 yield Started(event.start_ms, event.barge_in)
                 pre_roll.append(piece)
-                text = await recognizer.accept(concat(pre_roll))  # one decoder call, not 30
+                recognizer.push(concat(pre_roll))  # one decoder call, not 30
                 pre_roll.clear()
-            else:
-                text = await recognizer.accept(piece)
+            elif segmenter.trailing_ms <= cut_after_ms:
+                for held in paused:
+                    recognizer.push(held)
+                paused.clear()
+                recognizer.push(piece)
+            else:  # deep in a pause: cut once, keep the pause's last pieces
+                if not paused:
+                    recognizer.cut()
+                paused.append(piece)
+                if len(paused) > RESUME_PIECES:
+                    recognizer.skip(paused.popleft().duration_ms)
             if isinstance(event, SpeechEnded):
                 recognition = await recognizer.finish()
                 yield Final(recognition, event.start_ms, event.end_ms, event.reason)
                 return
-            if text and text != partial:
-                partial = text
-                yield Partial(text)
+            if recognizer.partial and recognizer.partial != partial:
+                partial = recognizer.partial
+                yield Partial(partial)
     if segmenter.speaking:
         recognition = await recognizer.finish()
         yield Final(recognition, start_ms, segmenter.elapsed_ms, EndReason.END_OF_AUDIO)

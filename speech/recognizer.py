@@ -6,38 +6,40 @@ decoding. Word timings are seconds from the first sample of the utterance that r
 recognizer; confidences are Vosk's word posteriors in [0, 1]. Decoding runs in a bounded
 thread pool (`DecoderPool`), never on the event loop; a recognizer serialises its own decoder
 calls with a lock, and the model is read-only and shared by all recognizers.
+
+A call's listen step streams with `push` (never waits: the audio is decoded in the background
+as fast as the pool allows, several frames per decoder call when it lags), may `cut` the
+utterance at a pause (its words so far are decoded to the end and its decoder goes back to
+the shelf while the caller is silent), then awaits `finish`. `accept` decodes one frame and
+returns the partial text, for callers that want to wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-import re
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
-import vosk
-
-from speech.convert import Resampler
-from speech.decoders import FREE_SPEECH, Decoder, DecoderShelf
-from speech.errors import (
-    AudioFormatError,
-    GrammarNotSupported,
-    ModelUnavailable,
-    RecognitionFailed,
-)
+from speech.convert import Resampler, concat
+from speech.decoders import FREE_SPEECH, Decoder
+from speech.errors import AudioFormatError, RecognitionFailed, SpeechError
 from speech.frames import AudioFrame
 from speech.pool import DecoderPool
+from speech.vosk_model import SpeechModel
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DecoderPool", "Recognition", "Recognizer", "SpeechModel", "Word"]
 
 T = TypeVar("T")
+_CUT = "cut"
+"""Queued after audio: end the segment decoded so far and give its decoder back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,111 +62,14 @@ class Recognition:
     words: tuple[Word, ...] = ()
 
 
-class SpeechModel:
-    """A loaded Vosk model, shared read-only by every recognizer of the process."""
-
-    def __init__(self, model: Any, path: Path, sample_rate: int, dynamic_grammar: bool) -> None:
-        self.vosk_model = model
-        self.path = path
-        self.sample_rate = sample_rate
-        """Rate (Hz) the model decodes; input is resampled to it."""
-        self.dynamic_grammar = dynamic_grammar
-        """Whether the model can take a phrase-list grammar (it ships HCLr.fst and Gr.fst)."""
-        self.decoders = DecoderShelf(self._new_decoder)
-        """Warm decoders lent to recognizers one utterance at a time."""
-
-    def _new_decoder(self, grammar: str) -> Any:
-        args: list[Any] = [self.vosk_model, float(self.sample_rate)]
-        if grammar != FREE_SPEECH:
-            args.append(grammar)
-        try:
-            decoder = vosk.KaldiRecognizer(*args)
-        except Exception as err:  # vosk raises a bare Exception on failure
-            raise RecognitionFailed(f"Vosk could not create a recognizer: {err}") from err
-        decoder.SetWords(True)
-        return decoder
-
-    @classmethod
-    def load(cls, path: str | Path) -> SpeechModel:
-        """Load the model folder at `path`; raises `ModelUnavailable` with the reason."""
-        folder = Path(path).expanduser()
-        if not folder.is_dir():
-            raise ModelUnavailable(f"no Vosk model folder at {folder}")
-        if not (folder / "am").is_dir() and not (folder / "final.mdl").exists():
-            raise ModelUnavailable(f"{folder} is not a Vosk model (no am/ folder)")
-        vosk.SetLogLevel(-1)
-        try:
-            model = vosk.Model(str(folder))
-        except Exception as err:  # vosk raises a bare Exception("Failed to create a model")
-            raise ModelUnavailable(f"Vosk could not load the model in {folder}: {err}") from err
-        graph = folder / "graph"
-        dynamic = (graph / "HCLr.fst").exists() and (graph / "Gr.fst").exists()
-        return cls(model, folder, _model_rate(folder), dynamic)
-
-    def knows(self, word: str) -> bool:
-        """Whether `word` is in the model's vocabulary."""
-        return int(self.vosk_model.vosk_model_find_word(word)) >= 0
-
-    def spell(self, phrase: str) -> list[str] | None:
-        """`phrase` as words of the model's vocabulary, or None when some word is not in it.
-
-        A word the model lacks is tried split at its elision or hyphens, as models spell them
-        differently: "d'identité" as "d'" + "identité", "rendez-vous" as "rendez" + "vous".
-        """
-        words: list[str] = []
-        for word in phrase.lower().replace("’", "'").split():
-            if self.knows(word):
-                words.append(word)
-                continue
-            parts = [p for p in re.split(r"(?<=')|-", word) if p]
-            if len(parts) < 2 or not all(self.knows(part) for part in parts):
-                return None
-            words.extend(parts)
-        return words
-
-    def grammar(self, phrases: Sequence[str]) -> str:
-        """The Vosk grammar (JSON list) for `phrases`, keeping only phrases the model can say.
-
-        Raises `GrammarNotSupported` when the model has no runtime graph or no phrase is usable.
-        """
-        if not self.dynamic_grammar:
-            raise GrammarNotSupported(
-                f"the model in {self.path} has a static graph and cannot take a phrase list; "
-                "use a small model (with graph/HCLr.fst) or listen without hints"
-            )
-        kept: list[str] = []
-        for phrase in phrases:
-            words = self.spell(phrase)
-            if words is None:
-                log.warning("grammar phrase %r has words outside the model's vocabulary", phrase)
-            elif words:
-                kept.append(" ".join(words))
-        if not kept:
-            raise GrammarNotSupported(
-                f"none of the phrases {list(phrases)!r} is in the model's vocabulary",
-                code="grammar_empty",
-            )
-        if self.knows("[unk]"):
-            kept.append("[unk]")
-        return json.dumps(kept, ensure_ascii=False)
-
-
-def _model_rate(folder: Path) -> int:
-    conf = folder / "conf" / "mfcc.conf"
-    if conf.exists():
-        found = re.search(r"--sample-frequency=(\d+)", conf.read_text(encoding="utf-8"))
-        if found:
-            return int(found.group(1))
-    return 16000
-
-
 class Recognizer:
     """Streams a call's utterances through Vosk: partials out, then a final per utterance.
 
-    Keep one recognizer per call and change its grammar between listen steps. Each utterance
-    is decoded by a warm Vosk decoder borrowed from the model's `DecoderShelf` and returned
-    with its final result (see `speech.decoders`: a fresh decoder's first utterance costs
-    about three times the CPU, and each decoder holds tens of MB).
+    Keep one recognizer per call and change its grammar between listen steps; `close` it when
+    the call ends. Each utterance (or each segment of it, between pauses that were `cut`) is
+    decoded by a warm Vosk decoder borrowed from the model's `DecoderShelf` and returned with
+    its final result (see `speech.decoders`: a fresh decoder's first utterance costs several
+    times the CPU, and each decoder holds tens of MB).
     """
 
     def __init__(
@@ -183,13 +88,23 @@ class Recognizer:
         """The grammar of the next utterance (JSON list; `FREE_SPEECH`: the whole language)."""
         model.decoders.give_back(model.decoders.take(self._grammar))  # fails here, not later
         self._decoder: Decoder | None = None
-        """The decoder lent for the utterance under way."""
+        """The decoder lent for the segment under way."""
+        self._shift_ms = 0.0
+        """Utterance time minus the lent decoder's own time (Vosk counts from its first sample)."""
         self._resampler = Resampler(input_rate, model.sample_rate)
-        self._segments: list[dict[str, Any]] = []
+        self._segments: list[tuple[float, dict[str, Any]]] = []
+        """Results of the utterance's finished segments, each with its `_shift_ms`."""
         self._in_utterance = False
-        self._utterance_start_ms = 0.0
+        self._utterance_ms = 0.0
+        """Audio of the utterance so far, decoded or skipped, milliseconds."""
         self.decoded_ms = 0.0
         """Audio given to the decoder so far, in milliseconds (silence skipped upstream is not)."""
+        self._queue: deque[AudioFrame | float | str] = deque()
+        """Streamed work not yet done, in order: audio, skipped milliseconds, `_CUT`."""
+        self._feeder: asyncio.Task[None] | None = None
+        self._failure: SpeechError | None = None
+        self.partial = ""
+        """The streamed utterance's text so far (empty until some audio was decoded)."""
 
     @classmethod
     async def create(
@@ -208,61 +123,39 @@ class Recognizer:
         """Whether audio was accepted since the last `finish` or `reset`."""
         return self._in_utterance
 
+    # -- streaming (event loop) ---------------------------------------------------------
+
+    def push(self, frame: AudioFrame) -> None:
+        """Stream audio of the utterance under way; it is decoded in the background."""
+        self._check(frame)
+        self._in_utterance = True
+        self._enqueue(frame)
+
+    def skip(self, ms: float) -> None:
+        """Audio of the utterance that is not decoded (a pause): word times after it stay
+        true."""
+        if self._in_utterance:
+            self._enqueue(float(ms))
+
+    def cut(self) -> None:
+        """The caller paused: decode the segment streamed so far to its end and give its
+        decoder back; audio pushed later starts a new segment of the same utterance."""
+        if self._in_utterance:
+            self._enqueue(_CUT)
+
     async def accept(self, frame: AudioFrame) -> str:
         """Decode a frame in the pool; return the partial text so far."""
+        await self._settle()
         return await self._run(self.accept_blocking, frame)
 
     async def finish(self) -> Recognition:
         """End the utterance in the pool and return its final result (the recognizer resets)."""
+        await self._settle()
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            await self._run(self.reset_blocking)
+            raise failure
         return await self._run(self.finish_blocking)
-
-    def accept_blocking(self, frame: AudioFrame) -> str:
-        """`accept` for callers already off the event loop (benchmarks, evaluation, threads)."""
-        if frame.rate != self.input_rate or frame.channels != 1:
-            raise AudioFormatError(
-                f"recognizer expects mono {self.input_rate} Hz audio, "
-                f"got {frame.channels} channel(s) at {frame.rate} Hz"
-            )
-        with self._lock:
-            decoder = self._decoder
-            if decoder is None:
-                decoder = self._decoder = self.model.decoders.take(self._grammar)
-                self._in_utterance = True
-                self._utterance_start_ms = decoder.decoded_ms
-            self.decoded_ms += frame.duration_ms
-            decoder.decoded_ms += frame.duration_ms
-            self._feed(decoder, self._resampler.process(frame).pcm)
-            partial = str(json.loads(decoder.vosk.PartialResult()).get("partial", ""))
-            words = " ".join([*self._texts(), partial]).split()
-            return " ".join(w for w in words if w != "[unk]")
-
-    def finish_blocking(self) -> Recognition:
-        """`finish` for callers already off the event loop."""
-        with self._lock:
-            decoder = self._decoder
-            segments, self._segments = self._segments, []
-            if decoder is not None:
-                self._feed(decoder, self._resampler.flush().pcm, segments)
-                segments.append(json.loads(decoder.vosk.FinalResult()))
-                self._decoder = None
-                self.model.decoders.give_back(decoder)
-            self._in_utterance = False
-            self._resampler = Resampler(self.input_rate, self.model.sample_rate)
-        offset = self._utterance_start_ms / 1000.0  # Vosk counts time over the whole stream
-        words = tuple(
-            Word(
-                str(w["word"]),
-                max(0.0, float(w["start"]) - offset),
-                max(0.0, float(w["end"]) - offset),
-                float(w["conf"]),
-            )
-            for seg in segments
-            for w in seg.get("result", [])
-            if w.get("word") != "[unk]"
-        )
-        text = " ".join(w.word for w in words)
-        confidence = sum(w.conf for w in words) / len(words) if words else 0.0
-        return Recognition(text, confidence, words)
 
     async def set_grammar(self, phrases: Sequence[str] | None) -> None:
         """Restrict the next utterance to `phrases` (None: free speech), in the pool."""
@@ -270,7 +163,112 @@ class Recognizer:
 
     async def reset(self) -> None:
         """Drop the utterance under way (a listen step that was abandoned), in the pool."""
+        await self._stop_feeder()
         await self._run(self.reset_blocking)
+
+    async def close(self) -> None:
+        """The call is over: give back any decoder still lent (also when cancelled)."""
+        await self._stop_feeder()
+        self._queue.clear()
+        await asyncio.shield(self._run(self.reset_blocking))
+
+    def _enqueue(self, item: AudioFrame | float | str) -> None:
+        self._queue.append(item)
+        if self._feeder is None or self._feeder.done():
+            self._feeder = asyncio.get_running_loop().create_task(self._feed_queue())
+
+    async def _feed_queue(self) -> None:
+        """Work through the queue: consecutive audio in one decoder call, borrowing a decoder
+        (waiting for one when all are lent) before the first audio of a segment."""
+        try:
+            while self._queue:
+                item = self._queue.popleft()
+                if isinstance(item, float):
+                    with self._lock:
+                        self._utterance_ms += item
+                elif isinstance(item, str):
+                    await self._run(self.cut_blocking)
+                else:
+                    frames = [item]
+                    while self._queue and isinstance(head := self._queue[0], AudioFrame):
+                        self._queue.popleft()
+                        frames.append(head)
+                    if self._decoder is None:
+                        self._attach(await self.model.decoders.borrow(self._grammar))
+                    self.partial = await self._run(self.accept_blocking, concat(frames))
+        except SpeechError as err:
+            self._failure = err
+            self._queue.clear()
+        except Exception as err:  # what Vosk raises: the call goes on with the keypad
+            self._failure = RecognitionFailed(f"decoding failed: {err}")
+            self._queue.clear()
+
+    async def _settle(self) -> None:
+        """Wait until the streamed work is done."""
+        feeder = self._feeder
+        if feeder is not None and not feeder.done():
+            await asyncio.shield(feeder)
+
+    async def _stop_feeder(self) -> None:
+        self._queue.clear()
+        self._failure = None
+        feeder, self._feeder = self._feeder, None
+        if feeder is not None and not feeder.done():
+            feeder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feeder
+
+    async def _run(self, func: Callable[..., T], *args: Any) -> T:
+        if self._pool is None:
+            return await asyncio.to_thread(func, *args)
+        return await self._pool.run(func, *args)
+
+    # -- blocking (decoder threads) -----------------------------------------------------
+
+    def accept_blocking(self, frame: AudioFrame) -> str:
+        """`accept` for callers already off the event loop (benchmarks, evaluation, threads)."""
+        self._check(frame)
+        with self._lock:
+            decoder = self._decoder
+            if decoder is None:
+                decoder = self.model.decoders.take(self._grammar)
+                self._attach_locked(decoder)
+            self._in_utterance = True
+            self.decoded_ms += frame.duration_ms
+            self._utterance_ms += frame.duration_ms
+            decoder.decoded_ms += frame.duration_ms
+            self._feed(decoder, self._resampler.process(frame).pcm)
+            partial = str(json.loads(decoder.vosk.PartialResult()).get("partial", ""))
+            words = " ".join([*self._texts(), partial]).split()
+            return " ".join(w for w in words if w != "[unk]")
+
+    def cut_blocking(self) -> None:
+        """`cut` for callers already off the event loop."""
+        with self._lock:
+            self._end_segment(self._segments)
+
+    def finish_blocking(self) -> Recognition:
+        """`finish` for callers already off the event loop."""
+        with self._lock:
+            segments, self._segments = self._segments, []
+            self._end_segment(segments)
+            self._in_utterance = False
+            self._utterance_ms = 0.0
+            self.partial = ""
+        words = tuple(
+            Word(
+                str(w["word"]),
+                max(0.0, float(w["start"]) + shift_ms / 1000),
+                max(0.0, float(w["end"]) + shift_ms / 1000),
+                float(w["conf"]),
+            )
+            for shift_ms, seg in segments
+            for w in seg.get("result", [])
+            if w.get("word") != "[unk]"
+        )
+        text = " ".join(w.word for w in words)
+        confidence = sum(w.conf for w in words) / len(words) if words else 0.0
+        return Recognition(text, confidence, words)
 
     def reset_blocking(self) -> None:
         """`reset` for callers already off the event loop."""
@@ -281,6 +279,8 @@ class Recognizer:
                 self.model.decoders.give_back(decoder)
             self._segments = []
             self._in_utterance = False
+            self._utterance_ms = 0.0
+            self.partial = ""
             self._resampler = Resampler(self.input_rate, self.model.sample_rate)
 
     def set_grammar_blocking(self, phrases: Sequence[str] | None) -> None:
@@ -303,17 +303,38 @@ class Recognizer:
                 )
             self._grammar = grammar  # the next utterance borrows a decoder made for it
 
-    async def _run(self, func: Callable[..., T], *args: Any) -> T:
-        if self._pool is None:
-            return await asyncio.to_thread(func, *args)
-        return await self._pool.run(func, *args)
+    def _attach(self, decoder: Decoder) -> None:
+        with self._lock:
+            self._attach_locked(decoder)
+
+    def _attach_locked(self, decoder: Decoder) -> None:
+        self._decoder = decoder
+        self._shift_ms = self._utterance_ms - decoder.decoded_ms
+
+    def _end_segment(self, segments: list[tuple[float, dict[str, Any]]]) -> None:
+        """Decode the lent decoder's audio to the end into `segments`; give it back."""
+        decoder = self._decoder
+        if decoder is None:
+            return
+        self._feed(decoder, self._resampler.flush().pcm, segments)
+        segments.append((self._shift_ms, json.loads(decoder.vosk.FinalResult())))
+        self._decoder = None
+        self.model.decoders.give_back(decoder)
+        self._resampler = Resampler(self.input_rate, self.model.sample_rate)
+
+    def _check(self, frame: AudioFrame) -> None:
+        if frame.rate != self.input_rate or frame.channels != 1:
+            raise AudioFormatError(
+                f"recognizer expects mono {self.input_rate} Hz audio, "
+                f"got {frame.channels} channel(s) at {frame.rate} Hz"
+            )
 
     def _feed(self, decoder: Decoder, pcm: bytes,
-              segments: list[dict[str, Any]] | None = None) -> None:
+              segments: list[tuple[float, dict[str, Any]]] | None = None) -> None:
         if pcm and decoder.vosk.AcceptWaveform(pcm):
             # Vosk found an endpoint of its own: keep that segment, decoding goes on.
             (self._segments if segments is None else segments).append(
-                json.loads(decoder.vosk.Result()))
+                (self._shift_ms, json.loads(decoder.vosk.Result())))
 
     def _texts(self) -> list[str]:
-        return [str(seg.get("text", "")) for seg in self._segments]
+        return [str(seg.get("text", "")) for _, seg in self._segments]

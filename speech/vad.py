@@ -111,6 +111,11 @@ class Segmenter:
         return self._state is _State.SPEAKING
 
     @property
+    def trailing_ms(self) -> float:
+        """Silence since the last voiced frame of the utterance under way (0 while voiced)."""
+        return self._trailing if self._state is _State.SPEAKING else 0.0
+
+    @property
     def done(self) -> bool:
         """Whether the step is over (utterance ended or no-input)."""
         return self._state is _State.DONE

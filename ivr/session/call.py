@@ -101,6 +101,11 @@ class CallSession:
 
     async def _close(self) -> None:
         self.speaker.stop()
+        if self.recognizer is not None:  # a decoder lent mid-utterance goes back to the shelf
+            try:
+                await self.recognizer.close()
+            except SpeechError as err:
+                log.warning("call %s: recognizer not closed cleanly (%s)", self.call_id, err)
         transfer = self.report.transfer or {}
         self.recorder.end(self.report.outcome, summary=transfer.get("summary"),
                           queue=transfer.get("queue"), reason=transfer.get("reason"))

@@ -170,3 +170,30 @@ async def test_recognition_failing_mid_call_moves_the_call_to_the_keypad(
     assert KEYPAD_SWITCH in said
     assert [t["text"] for t in report.turns if t["speaker"] == "caller"] == ["[touches 1]"]
     assert report.outcome == "resolved"
+
+
+async def test_calls_ended_mid_sentence_leave_no_decoder_lent(
+    make_service: ServiceFactory, speak: object
+) -> None:
+    """A hang-up mid-sentence, then the service closing mid-sentence (the turn is cancelled
+    with the utterance under way): each time the decoder goes back to the shelf."""
+    sentence = speak("안녕하세요 감사합니다 전화 번호 하나 둘 셋", "ko")  # type: ignore[operator]
+    understander = PhraseUnderstander({"안녕하세요": "horaires"})
+    async with make_service(understander=understander, **KOREAN) as service:
+        res = service.resources
+        assert res is not None and res.model is not None
+        for ending in ("hangup", "closing"):
+            async with LoopbackCaller(service.audiosocket_port) as caller:
+                await caller.wait_heard(10)
+                await caller.wait_quiet(0.8, 30)
+                caller.say(sentence)
+                await asyncio.sleep(sentence.duration_ms / 2000)
+                assert res.model.decoders.lent == 1  # decoding while the caller speaks
+                if ending == "hangup":
+                    await caller.hangup()
+                else:
+                    res.closing.set()
+                    await caller.wait_end(30)
+            report = await asyncio.wait_for(service.finished.get(), 10)
+            assert report.outcome == "abandoned"
+            assert res.model.decoders.lent == 0  # back on the shelf for the next calls

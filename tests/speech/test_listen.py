@@ -3,6 +3,7 @@ real Korean Vosk model; silence must not reach the decoder."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import numpy as np
@@ -11,17 +12,19 @@ import pytest
 from speech.convert import Rechunker, concat, frame_of, silence
 from speech.errors import AudioFormatError
 from speech.frames import AudioFrame
-from speech.listen import Final, ListenEvent, NoInput, Partial, Started, listen
+from speech.listen import CUT_AFTER_MS, Final, ListenEvent, NoInput, Partial, Started, listen
 from speech.recognizer import DecoderPool, Recognizer, SpeechModel
 from speech.vad import EndReason, SegmenterSettings
 from speech.voice import VoiceDetector
-from tests.speech.conftest import Speak, noise
+from tests.speech.conftest import KO_MODEL_DIR, Speak, noise
 
 PHRASES = ["안녕하세요", "감사합니다", "전화 번호"]
 
 
 async def frames_of(audio: AudioFrame, size_ms: int = 20) -> AsyncIterator[AudioFrame]:
+    """The audio as a line streams it, at ten times real time (decoding runs alongside)."""
     for frame in Rechunker(size_ms).push(audio):
+        await asyncio.sleep(size_ms / 10_000)
         yield frame
 
 
@@ -43,12 +46,32 @@ async def test_speech_between_silences_gives_started_partials_final_and_skips_si
     assert partials and all(isinstance(p, Partial) for p in partials)
     assert isinstance(final, Final) and final.reason is EndReason.SILENCE
     assert final.recognition.text == "안녕하세요"
-    # Only the speech, its pre-roll, the run before the start and the closing silence were
-    # decoded: not the 2 s before nor the 2.4 s after.
-    budget = speech.duration_ms + settings.pre_roll_ms + settings.barge_in_ms + 600 + 100
+    # Only the speech, its pre-roll, the run before the start and the first 300 ms of the
+    # closing silence were decoded: not the 2 s before nor the 2.7 s after.
+    budget = speech.duration_ms + settings.pre_roll_ms + settings.barge_in_ms + CUT_AFTER_MS + 100
     assert recognizer.decoded_ms <= budget
     assert recognizer.decoded_ms >= speech.duration_ms + settings.pre_roll_ms  # nothing clipped
     assert recognizer.decoded_ms < audio.duration_ms / 2
+
+
+async def test_a_pause_inside_an_utterance_is_cut_and_both_sides_come_out(
+    ko_model: SpeechModel, speak: Speak, pool: DecoderPool
+) -> None:
+    model = SpeechModel(ko_model.vosk_model, KO_MODEL_DIR, ko_model.sample_rate, True, 2)
+    hello = speak("안녕하세요", "ko", 8000)  # twice: the word this model never mistakes
+    pause_ms = 500.0  # past the cut (300 ms), short of the end of the turn (900 ms here)
+    audio = concat([silence(500, 8000), hello, silence(pause_ms, 8000), hello,
+                    silence(1500, 8000)])
+    recognizer = Recognizer(model, pool, input_rate=8000, grammar=PHRASES)
+    settings = SegmenterSettings(end_silence_ms=900)
+    events = await collect(listen(frames_of(audio), recognizer, VoiceDetector(), settings))
+    final = events[-1]
+    assert isinstance(final, Final) and final.recognition.text == "안녕하세요 안녕하세요"
+    first, second = final.recognition.words
+    assert second.start - first.end >= (pause_ms - 200) / 1000  # times stay true
+    # the 200 ms of the pause between the cut and the last 100 ms were not decoded
+    assert recognizer.decoded_ms <= audio.duration_ms - 1500 - 100 + CUT_AFTER_MS
+    assert model.decoders.lent == 0
 
 
 async def test_silence_only_is_no_input_and_decodes_nothing(
@@ -79,7 +102,8 @@ async def test_hang_up_mid_utterance_still_gives_the_words(
 ) -> None:
     audio = concat([silence(300, 8000), speak("안녕하세요 감사합니다", "ko", 8000)])
     recognizer = Recognizer(ko_model, input_rate=8000, grammar=PHRASES)
-    events = await collect(listen(frames_of(audio), recognizer, VoiceDetector()))
+    settings = SegmenterSettings(end_silence_ms=900)
+    events = await collect(listen(frames_of(audio), recognizer, VoiceDetector(), settings))
     final = events[-1]
     assert isinstance(final, Final) and final.reason is EndReason.END_OF_AUDIO
     assert final.recognition.words
