@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from calls_caller import Turn, run_calls
+from calls_metrics import scrape, where_time_goes
 from calls_report import max_calls_within_target, plot, summarise, table
 from calls_service import ProcessSampler, RunningService, rss_mb, start_service
 
@@ -86,8 +87,10 @@ def script(lang: str, rate: int) -> list[Turn]:
 
 async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namespace,
                   calls: int, model: str, pid: int | None,
-                  idle: float | None, idle_warm: float | None) -> dict[str, Any]:
+                  idle: float | None, idle_warm: float | None,
+                  metrics_url: str | None) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
+    before = await asyncio.to_thread(scrape, metrics_url) if metrics_url else None
     own0, wall0 = time.process_time(), time.monotonic()
     machine = None
     if pid is None:
@@ -102,6 +105,8 @@ async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namesp
     report = summarise(measures, calls=calls, end_silence_ms=Listen().end_silence_ms,
                        model=model, rss_idle=idle, rss_idle_warm=idle_warm, rss_peak=peak,
                        cpu_percent=cpu)
+    after = await asyncio.to_thread(scrape, metrics_url) if metrics_url else None
+    report["where_time_goes"] = where_time_goes(before, after)
     report["machine"] = {
         "cores": os.cpu_count(),
         "load_average_1min_before": round(load_before, 2),
@@ -119,27 +124,33 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, A
     turns = script(lang, args.rate)
     service: RunningService | None = None
     pid: int | None = args.pid
+    metrics_url: str | None = args.metrics
     with tempfile.TemporaryDirectory(prefix="calls-bench-") as tmp:
         if args.target:
             host, _, port_text = args.target.rpartition(":")
             port = int(port_text)
         else:
-            service = start_service(Path(tmp), model_dir, max(counts) + 4, args.decoder_workers)
+            env = {} if args.decoders is None else {"IVR_DECODERS": str(args.decoders)}
+            service = start_service(Path(tmp), model_dir, max(counts) + 4, args.decoder_workers,
+                                    env)
             host, port, pid = "127.0.0.1", service.port, service.pid
+            metrics_url = service.metrics_url
         try:
             await asyncio.sleep(1.0)
             idle = rss_mb(pid) if pid else None
-            if args.warmup > 0:  # one call through every prompt: the load runs from the cache
-                await run_calls(host, port, turns, calls=1, seconds=args.warmup,
-                                rate=args.rate, pause_s=0.2)
+            if args.warmup > 0:  # calls through every prompt: the load runs from the cache,
+                # and the service's decoders are warm, as after its first minutes of calls
+                await run_calls(host, port, turns, calls=args.warmup_calls,
+                                seconds=args.warmup, rate=args.rate, pause_s=0.2)
                 await asyncio.sleep(1.0)
             idle_warm = rss_mb(pid) if pid else None
             reports = []
             for calls in counts:
                 report = await one_run(host, port, turns, args, calls, model, pid, idle,
-                                       idle_warm)
+                                       idle_warm, metrics_url)
                 report["seconds"] = args.seconds
                 report["decoder_workers"] = args.decoder_workers if service else None
+                report["decoders"] = args.decoders if service else None
                 reports.append(report)
                 print(table([report]).splitlines()[-1], file=sys.stderr, flush=True)
                 await asyncio.sleep(2.0)  # calls of this run end before the next starts
@@ -161,12 +172,18 @@ def main() -> int:
     parser.add_argument("--png", type=Path, help="plot latency against calls (matplotlib)")
     parser.add_argument("--target", help="HOST:PORT of a running service (default: start one)")
     parser.add_argument("--pid", type=int, help="with --target: the service's process id")
+    parser.add_argument("--metrics", help="with --target: its /metrics URL (where time goes)")
     parser.add_argument("--rate", type=int, default=16000, choices=(8000, 16000),
                         help="audio sample rate, Hz (Asterisk's slin16 by default)")
     parser.add_argument("--pause", type=float, default=0.5, help="caller's mean pause, s")
     parser.add_argument("--warmup", type=float, default=45.0, help="warm-up call length, s")
     parser.add_argument("--decoder-workers", type=int, default=2,
                         help="decoder threads of the service it starts")
+    parser.add_argument("--decoders", type=int, default=None,
+                        help="Vosk decoders lent at once by the service it starts "
+                             "(default: the service's own default)")
+    parser.add_argument("--warmup-calls", type=int, default=12,
+                        help="simultaneous calls of the warm-up (they warm that many decoders)")
     args = parser.parse_args()
     counts = [int(n) for n in args.sweep.split(",")] if args.sweep else [args.calls]
     reports = asyncio.run(bench(args, counts))

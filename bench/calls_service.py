@@ -2,7 +2,8 @@
 with a settings file written here, and its CPU and memory read from /proc.
 
 The service gets the load flow (`bench/flows/charge.yaml`), the given Vosk model, SQLite in a
-work folder, no AMI and no back office, and room for every benchmark call (`max_calls`).
+work folder, no AMI, its web app on a free loopback port (for `/metrics`), and room for every
+benchmark call (`max_calls`).
 `ProcessSampler` reads /proc/PID/stat (CPU ticks) and /proc/PID/status (VmRSS) every
 `interval_s` seconds: CPU as percent of one core over a window (200 = both cores of a 2-core
 machine busy), memory in MB (10^6 bytes).
@@ -45,13 +46,16 @@ def flow_folder(work: Path) -> Path:
     return folder / FLOW.name
 
 
-def settings_toml(work: Path, model: Path, port: int, max_calls: int, workers: int) -> str:
+def settings_toml(work: Path, model: Path, port: int, max_calls: int, workers: int,
+                  web_port: int) -> str:
     return f"""
 [service]
 flow = "{flow_folder(work)}"
 data_dir = "{work / 'data'}"
 ami_enabled = false
-web_enabled = false
+web_enabled = true
+web_host = "127.0.0.1"
+web_port = {web_port}
 
 [audiosocket]
 host = "127.0.0.1"
@@ -75,6 +79,11 @@ class RunningService:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    web_port: int
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/metrics"
 
     @property
     def pid(self) -> int:
@@ -96,9 +105,10 @@ def start_service(work: Path, model: Path, max_calls: int, workers: int,
                   extra_env: dict[str, str] | None = None) -> RunningService:
     """Start `ivr serve` and wait until it says it is ready (60 s at most)."""
     work.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port, web_port = free_port(), free_port()
     config = work / "service.toml"
-    config.write_text(settings_toml(work, model, port, max_calls, workers), encoding="utf-8")
+    config.write_text(settings_toml(work, model, port, max_calls, workers, web_port),
+                      encoding="utf-8")
     log = work / "service.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
     env.update(extra_env or {})
@@ -110,7 +120,7 @@ def start_service(work: Path, model: Path, max_calls: int, workers: int,
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if READY in log.read_text(encoding="utf-8", errors="replace"):
-            return RunningService(process, port, log)
+            return RunningService(process, port, log, web_port)
         if process.poll() is not None:
             break
         time.sleep(0.1)

@@ -10,8 +10,12 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from speech.decoders import DecoderShelf
+
 # Turn-taking is judged in tenths of a second: finer buckets below 2 s.
-LATENCY_BUCKETS = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0,
+                   3.0, 5.0, 10.0)
+LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
 class ServiceMetrics:
@@ -36,6 +40,10 @@ class ServiceMetrics:
             "ivr_synthesis_seconds", "Time to synthesise one prompt.",
             buckets=LATENCY_BUCKETS, registry=r,
         )
+        self.loop_lag = Histogram(
+            "ivr_loop_lag_seconds", "How late the event loop woke a sleeper (stalls).",
+            buckets=LAG_BUCKETS, registry=r,
+        )
         self.transfers = Counter(
             "ivr_transfers", "Calls transferred to agents, by queue.", ["queue"], registry=r
         )
@@ -44,6 +52,16 @@ class ServiceMetrics:
         self.login_failures = Counter(
             "ivr_web_login_failures", "Failed or refused back-office sign-ins.", registry=r
         )
+
+    def watch_decoders(self, shelf: DecoderShelf) -> None:
+        """Report the speech model's decoders (read at each scrape)."""
+        r = self.registry
+        Gauge("ivr_decoders_lent", "Vosk decoders lent to utterances now.",
+              registry=r).set_function(lambda: shelf.lent)
+        Gauge("ivr_decoders_made", "Vosk decoders built since start-up.",
+              registry=r).set_function(lambda: shelf.made)
+        Gauge("ivr_decoder_waits", "Utterances that waited for a decoder since start-up.",
+              registry=r).set_function(lambda: shelf.waited)
 
     def render(self) -> tuple[bytes, str]:
         """The Prometheus text exposition and its content type."""

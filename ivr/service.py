@@ -26,9 +26,11 @@ from dialogs.runtime import default_flow_path, french_understander
 from dialogs.understanding import Understander
 from ivr.call_sweep import StaleCalls, sweep_forever
 from ivr.config import ConfigError, ServiceSettings
+from ivr.decoder_warmup import likely_phrases, warm_decoders
 from ivr.flows_live import FlowRegistry, LiveFlow
 from ivr.health import ProbeResult, StatusProbe
 from ivr.live import LiveHub
+from ivr.loop_lag import watch_loop_lag
 from ivr.metrics import ServiceMetrics
 from ivr.service_probes import AmiProbe, CallsProbe, FixedProbe, SynthesisProbe
 from ivr.session.call import run_call
@@ -131,6 +133,10 @@ class Service:
             database=self._database, model=model, pool=self._pool, clock=self._clock,
             live=self.live,
         )
+        self._spawn(watch_loop_lag(self.metrics.loop_lag))
+        if model is not None and s.speech.warm_decoders:
+            self._spawn(warm_decoders(model, synthesizer, likely_phrases(flow.loaded.nlu_path),
+                                      s.speech.warm_decoders))
         if self._database is not None:  # calls a dead worker left open on a shared database
             rule = StaleCalls(s.session.max_call_s, s.service.shutdown_deadline_s)
             self._spawn(sweep_forever(self._database, rule))
@@ -154,11 +160,12 @@ class Service:
             return None
         try:
             path = model_path(s.speech)
-            model = await asyncio.to_thread(SpeechModel.load, path)
+            model = await asyncio.to_thread(SpeechModel.load, path, s.speech.decoders)
         except SpeechError as err:
             self.missing["speech recognition"] = f"{err}; calls use keypad menus"
             return None
         self._pool = DecoderPool(s.speech.decoder_workers)
+        self.metrics.watch_decoders(model.decoders)
         log.info("speech model %s loaded (%d Hz)", model.path, model.sample_rate)
         return model
 

@@ -45,6 +45,14 @@ class SpeechSettings:
     """Network timeout of one read while downloading, seconds (IVR_DOWNLOAD_TIMEOUT)."""
     decoder_workers: int = 2
     """Threads decoding speech for all calls together (IVR_DECODER_WORKERS)."""
+    decoders: int = 12
+    """Vosk decoders lent at once to calls, all together (IVR_DECODERS). Each warm decoder
+    holds tens of MB; past this number an utterance waits for one, its audio kept, and is
+    caught up at several times real time."""
+    warm_decoders: int = 4
+    """Decoders warmed at start-up, in the background, with phrases callers are likely to
+    say (IVR_WARM_DECODERS; 0: none): the first calls after a restart answer as fast as
+    later ones."""
     voice: str = "roa/fr"
     """espeak-ng voice of synthesised prompts: roa/fr, roa/fr-be or roa/fr-ch (IVR_TTS_VOICE)."""
     speech_rate_wpm: int = 160
@@ -86,6 +94,8 @@ class SpeechSettings:
             model_base_url=env.get("IVR_MODEL_BASE_URL", "").strip() or DEFAULT_MODEL_BASE_URL,
             download_timeout_s=number("IVR_DOWNLOAD_TIMEOUT", 30.0, float),
             decoder_workers=int(number("IVR_DECODER_WORKERS", 2, int)),
+            decoders=int(number("IVR_DECODERS", 12, int)),
+            warm_decoders=_count(env, "IVR_WARM_DECODERS", 4),
             voice=env.get("IVR_TTS_VOICE", "").strip() or "roa/fr",
             speech_rate_wpm=int(number("IVR_TTS_RATE", 160, int)),
             synthesis_timeout_s=number("IVR_TTS_TIMEOUT", 15.0, float),
@@ -93,3 +103,13 @@ class SpeechSettings:
             prompt_cache_max_mb=number("IVR_PROMPT_CACHE_MB", 200.0, float),
             recorded_prompts_dir=path("IVR_PROMPTS_DIR"),
         )
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number that may be 0 from `env[name]`, else `default`."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise SettingsInvalid(f"{name}={value!r} is not a whole number (0 or more)")
+    return int(value)

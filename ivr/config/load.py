@@ -33,6 +33,8 @@ SPEECH_KEYS: dict[str, str] = {
     "prompt_cache_mb": "IVR_PROMPT_CACHE_MB",
     "recorded_prompts_dir": "IVR_PROMPTS_DIR",
     "decoder_workers": "IVR_DECODER_WORKERS",
+    "decoders": "IVR_DECODERS",
+    "warm_decoders": "IVR_WARM_DECODERS",
 }
 """[speech] key -> the environment variable of `speech.settings.SpeechSettings` it sets."""
 DATABASE_KEYS: dict[str, str] = {"url": "IVR_DATABASE_URL"}

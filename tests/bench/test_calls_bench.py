@@ -37,6 +37,11 @@ def test_calls_benchmark_smoke_run_writes_the_report(tmp_path: Path) -> None:
     rss = report["rss_mb"]
     assert 0 < rss["idle"] <= rss["peak"]
     assert report["cpu_percent"] > 0
+    where = report["where_time_goes"]  # the service's own metrics, read before and after
+    assert where["recognition_wait"]["count"] >= 1
+    assert where["service_turn"]["count"] >= 1
+    assert where["loop_lag"]["count"] > 50  # a sample every 100 ms over 24 s
+    assert where["decoders_made"] >= 1
     assert "calls" in run.stdout and "p95" in run.stdout  # the summary table
 
 

@@ -59,12 +59,14 @@ def session_settings(
     vosk_model: Path | None = None,
     session: dict[str, Any] | None = None, transfer: TransferSection | None = None,
     audiosocket: AudioSocketSettings | None = None, database_url: str | None = None,
+    warm_decoders: int = 0,
 ) -> ServiceSettings:
-    """Settings for a test service: ephemeral loopback port, no web, no AMI."""
+    """Settings for a test service: ephemeral loopback port, no web, no AMI, no decoders
+    warmed at start-up (unless asked)."""
     models = tmp_path / "models"
     models.mkdir(exist_ok=True)
     speech = SpeechSettings(models_dir=models, vosk_model=KO_MODEL if korean else vosk_model,
-                            prompt_cache_dir=prompt_cache)
+                            prompt_cache_dir=prompt_cache, warm_decoders=warm_decoders)
     return ServiceSettings(
         service=ServiceSection(flow=flow or unasked_town_hall_flow(tmp_path / "flow"),
                                data_dir=tmp_path / "data", web_enabled=False,
