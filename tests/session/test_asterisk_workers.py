@@ -1,8 +1,9 @@
 """Several `ivr serve` workers behind one real Asterisk 22 (README, "Several workers"): the
-shipped dialplan spreads calls over STANDARDISTE_AUDIOSOCKETS in turn and skips a worker that
-is down; a call the service ends is hung up, while a call cut by a worker killed in the middle
-of it (SIGKILL) goes to the agents with the reason "Assistant interrompu", and its record in
-the shared PostgreSQL database is closed by the surviving worker."""
+shipped dialplan spreads calls over STANDARDISTE_AUDIOSOCKETS in turn, skips a worker that is
+down and takes it back once restarted; a call the service ends is hung up, while a call cut
+by a worker killed in the middle of it (SIGKILL) goes to the agents with the reason
+"Assistant interrompu", and its record in the shared PostgreSQL database is closed by the
+surviving worker."""
 
 from __future__ import annotations
 
@@ -35,15 +36,15 @@ pytestmark = pytest.mark.asterisk
 @contextlib.asynccontextmanager
 async def worker(
     asterisk: AsteriskSandbox, folder: Path, prompt_cache: Path, database_url: str, *,
-    ami: bool = True, max_call_s: float = 60.0,
+    ami: bool = True, max_call_s: float = 60.0, port: int = 0,
 ) -> AsyncIterator[Service]:
-    """An in-process worker on its own free port (keypad only), with or without AMI, in the
-    new folder `folder`."""
+    """An in-process worker (keypad only) on `port` (0: a free one), with or without AMI, in
+    the new folder `folder`."""
     await asyncio.to_thread(folder.mkdir)
     base = session_settings(
         folder, prompt_cache, database_url=database_url,
         session={"keypad_only": True, "max_call_s": max_call_s},
-        audiosocket=AudioSocketSettings(port=0, read_timeout=15.0))
+        audiosocket=AudioSocketSettings(port=port, read_timeout=15.0))
     settings = replace(base, service=replace(base.service, ami_enabled=ami,
                                              shutdown_deadline_s=1.0),
                        ami=asterisk.ami_settings())
@@ -99,7 +100,7 @@ class Caller:
             await self.hang_up(call_id)
 
 
-async def test_calls_alternate_between_two_workers_and_skip_a_stopped_one(
+async def test_calls_alternate_between_two_workers_and_skip_one_while_it_is_stopped(
     asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path
 ) -> None:
     shared = f"sqlite:///{tmp_path / 'shared.db'}"
@@ -107,8 +108,8 @@ async def test_calls_alternate_between_two_workers_and_skip_a_stopped_one(
             Watcher(ami) as watcher:
         caller = Caller(ami, watcher)
         async with worker(asterisk, tmp_path / "b", prompt_cache, shared) as b:
-            a_port = target(a.audiosocket_port)
-            both = f"{a_port}&{target(b.audiosocket_port)}"
+            a_port, b_port = target(a.audiosocket_port), target(b.audiosocket_port)
+            both = f"{a_port}&{b_port}"
             try:
                 first = [await caller.call(both) for _ in range(4)]
                 assert await eventually(lambda: len(a.calls) == 2 and len(b.calls) == 2, 5)
@@ -128,9 +129,17 @@ async def test_calls_alternate_between_two_workers_and_skip_a_stopped_one(
             assert await eventually(lambda: narrow.rate == 8000, 5)
         finally:
             await caller.hang_up_all()
+        # Restarted, the second worker is back in the rotation: nothing to change in Asterisk.
+        async with worker(asterisk, tmp_path / "b-again", prompt_cache, shared,
+                          port=int(b_port.rsplit(":", 1)[1])):
+            try:
+                again = [await caller.call(both) for _ in range(2)]
+            finally:
+                await caller.hang_up_all()
     workers = [taken for _, taken in first]
     assert workers[0] != workers[1] and workers[0::2] == [workers[0]] * 2  # in turn
     assert {taken for _, taken in then} == {a_port}
+    assert {taken for _, taken in again} == {a_port, b_port}
     assert not any(e.get("UserEvent") in ("StandardisteTransfer", "StandardisteApology")
                    for e in watcher.seen)  # no call fell back: each found a worker
     database = Database(DatabaseSettings(url=shared))
@@ -138,7 +147,7 @@ async def test_calls_alternate_between_two_workers_and_skip_a_stopped_one(
         recorded = {r.id for r in await database.run(calls.list_calls)}
     finally:
         database.dispose()
-    assert recorded == {call_id for call_id, _ in first + then}  # both wrote to one file
+    assert recorded == {call_id for call_id, _ in first + then + again}  # one shared file
 
 
 async def test_an_end_marked_by_the_service_is_hung_up_and_an_unmarked_one_is_not(
