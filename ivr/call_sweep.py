@@ -1,6 +1,6 @@
 """Closing the records of calls that a dead worker left open.
 
-Several `ivr serve` workers may share one database (README, "Scaling beyond one machine").
+Several `ivr serve` workers may share one database (README, "Several workers").
 A worker killed mid-call never writes the end of its calls. No call can last longer than the
 session's `max_call_s`, plus its polite ending (bounded like a shutdown, `shutdown_deadline_s`)
 and the recorder's drain (`DRAIN_TIMEOUT_S`): an open call older than that is stale whichever

@@ -138,7 +138,7 @@ class CallSession:
             self.say(says, turn_end)
             if isinstance(final, Hangup):
                 await self.speaker.wait()
-                await self.connection.hangup()
+                await self.hang_up()
                 return "callback" if "callback" in services.done else "resolved"
             step = next((a for a in actions if isinstance(a, Listen)), Listen())
             result = await self.caller_turn(step, self._completeness())
@@ -150,6 +150,13 @@ class CallSession:
             self.record_caller(result.caller, last.intent if last else None)
 
     # -- pieces the endings use too -------------------------------------------------------
+    async def hang_up(self) -> None:
+        """End the call on purpose: marked as such for the dialplan (which otherwise takes a
+        leg cut after its first second for a dead worker), then the AudioSocket hang-up."""
+        if not self.line.gone.is_set():
+            await self.res.switchboard.mark_end(self.connection.call_id)
+        await self.connection.hangup()
+
     def say(self, items: list[Say], since: float | None = None) -> None:
         """Speak `items` (recorded as one assistant turn)."""
         if self.speaker.voice_lost:

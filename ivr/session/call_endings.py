@@ -110,7 +110,7 @@ class Endings:
             s.say([a for a in actions if isinstance(a, Say)])
             if any(isinstance(a, Hangup) for a in actions):
                 await self._played()
-                await s.connection.hangup()
+                await s.hang_up()
                 return "callback" if stored else "abandoned"
             submit = next((a for a in actions if isinstance(a, Submit)), None)
             if submit is not None:
@@ -184,7 +184,7 @@ class Endings:
                 s.speaker.play_fallback(prompt_id)
             await self._played()
         with contextlib.suppress(Exception):
-            await s.connection.hangup()
+            await s.hang_up()
         return "abandoned"
 
     async def _played(self) -> None:

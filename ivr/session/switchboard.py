@@ -7,10 +7,16 @@ STANDARDISTE_INTENT, STANDARDISTE_SLOTS ("name=value;..."), STANDARDISTE_REASON,
 STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_CALL_URL (the call's page in the
 agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue` extension). Values
 are one line, at most `MAX_VALUE` characters.
+
+Before the service hangs a call up on purpose it sets STANDARDISTE_NEXT=end (`mark_end`): the
+shipped dialplan then hangs up too, while a leg cut later without it (a worker that died) sends
+the caller to the fallback (README, "Several workers"). Asterisk cannot tell the two apart by
+itself: a closed AudioSocket connection and a hangup message end the channel the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from abc import ABC, abstractmethod
@@ -29,6 +35,9 @@ log = logging.getLogger(__name__)
 MAX_VALUE = 400
 CALLER_ID_WAIT_S = 0.5
 """Longest wait for the caller's channel when the call starts, seconds."""
+MARK_END_WAIT_S = 1.0
+"""Longest wait for Asterisk to take the end mark before the service hangs up anyway, s."""
+NEXT_VARIABLE = "STANDARDISTE_NEXT"
 QUEUE_PREFIX = "queue:"
 
 
@@ -98,6 +107,11 @@ class Switchboard(ABC):
         """The caller's number (caller ID), None when unknown."""
         return None
 
+    async def mark_end(self, call_id: uuid.UUID) -> bool:
+        """Tell the dialplan the service ends this call on purpose (not a crash); whether it
+        was told. Never raises: the call ends either way."""
+        return False
+
 
 class NoSwitchboard(Switchboard):
     """No AMI configured: transfers are never possible."""
@@ -156,3 +170,17 @@ class AmiSwitchboard(Switchboard):
         except TelephonyError as err:
             log.info("call %s: caller number unknown (%s)", call_id, err)
             return None
+
+    async def mark_end(self, call_id: uuid.UUID) -> bool:
+        why = "AMI is not connected"
+        if self.ami.connected:
+            try:
+                async with asyncio.timeout(MARK_END_WAIT_S):
+                    channel = await self.ami.channel_for(call_id, wait_s=CALLER_ID_WAIT_S)
+                    await self.ami.setvar(channel, NEXT_VARIABLE, "end")
+                return True
+            except (TelephonyError, TimeoutError) as err:
+                why = str(err) or "no answer in time"
+        log.warning("call %s: end not marked (%s); Asterisk will take it for a cut call",
+                    call_id, why)
+        return False

@@ -5,7 +5,7 @@ coroutine (the call session) gets an `AudioSocketConnection`. Whatever happens (
 returns or raises, the peer vanishes or sends garbage) the connection's writer task and socket
 are released and the reason is logged; other calls are not affected. Connections beyond
 ``max_calls`` are closed at once; the shipped dialplan takes a leg closed within a second as
-a refusal and sends the caller to its fallback (the agents, or an apology).
+a refusal and tries the next worker, then its fallback (the agents, or an apology).
 `close()` stops accepting, gives running calls until a deadline, then cancels them.
 """
 

@@ -1,4 +1,4 @@
-"""Several workers on one PostgreSQL database (README, "Scaling beyond one machine"): calls
+"""Several workers on one PostgreSQL database (README, "Several workers"): calls
 placed on two workers are both recorded in the shared database, and a call left open by a
 worker killed mid-call (SIGKILL: no goodbye, no end written) is marked abandoned by the next
 worker's sweep, while a call that can still be in progress is left alone."""
@@ -6,11 +6,7 @@ worker's sweep, while a call that can still be in progress is left alone."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +23,9 @@ from telephony.audiosocket.codec import encode, encode_uuid
 from tests.asterisk_fixture import free_port
 from tests.harness.postgres import PostgresServer
 from tests.session.conftest import session_settings
+from tests.session.workers import call_record_is, serve_config, start_serve, stop_serve
 
 pytestmark = pytest.mark.postgres
-ROOT = Path(__file__).resolve().parents[2]
 KEYPAD = {"keypad_only": True}
 
 
@@ -78,72 +74,21 @@ async def test_calls_on_two_workers_are_recorded_in_the_shared_database(
         database.dispose()
 
 
-def _worker_config(tmp_path: Path, url: str, port: int, prompt_cache: Path) -> Path:
-    config = tmp_path / "worker.toml"
-    config.write_text(f"""
-[service]
-data_dir = "{tmp_path / 'data'}"
-ami_enabled = false
-web_enabled = false
-shutdown_deadline_s = 1.0
-
-[session]
-keypad_only = true
-max_call_s = 2.0
-
-[audiosocket]
-port = {port}
-
-[speech]
-prompt_cache_dir = "{prompt_cache}"
-models_dir = "{tmp_path / 'models'}"
-
-[database]
-url = "{url}"
-""", encoding="utf-8")
-    return config
-
-
-async def _wait_for(database: Database, call_id: str, open_: bool, wait_s: float) -> bool:
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        try:
-            record = await database.run(calls.get_call, call_id)
-        except Exception:  # not recorded yet
-            record = None
-        if record is not None and (record.ended_at is None) == open_:
-            return True
-        await asyncio.sleep(0.2)
-    return False
-
-
 async def test_a_call_left_open_by_a_killed_worker_is_closed_by_the_next_worker(
     shared_url: str, tmp_path: Path, prompt_cache: Path
 ) -> None:
     port = free_port()
-    config = _worker_config(tmp_path, shared_url, port, prompt_cache)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ivr", "serve", "--config", str(config),
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    config = serve_config(tmp_path, database_url=shared_url, port=port,
+                          prompt_cache=prompt_cache, max_call_s=2.0)
+    worker = await start_serve(config, port, tmp_path / "worker.log")
     database = Database(DatabaseSettings(url=shared_url))
     writer: asyncio.StreamWriter | None = None
     try:
         call_id = uuid.uuid4()
-        deadline = time.monotonic() + 60
-        while True:  # the worker is up once it accepts connections
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                break
-            except OSError:
-                assert worker.returncode is None, log.read_text()
-                assert time.monotonic() < deadline, "the worker never listened"
-                await asyncio.sleep(0.2)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(encode_uuid(call_id) + encode(0x10, bytes(320)) * 10)
         await writer.drain()
-        assert await _wait_for(database, str(call_id), open_=True, wait_s=30)
+        assert await call_record_is(database, str(call_id), open_=True, wait_s=30)
         worker.send_signal(signal.SIGKILL)  # dies mid-call: nothing more is written
         await worker.wait()
         writer.close()
@@ -157,7 +102,7 @@ async def test_a_call_left_open_by_a_killed_worker_is_closed_by_the_next_worker(
         successor = Service(settings)
         await successor.start()
         try:
-            assert await _wait_for(database, str(call_id), open_=False, wait_s=40)
+            assert await call_record_is(database, str(call_id), open_=False, wait_s=40)
             record = await database.run(calls.get_call, str(call_id))
             assert record.outcome == "abandoned"
             young = str(uuid.uuid4())  # a call that may still be in progress on a worker
@@ -169,7 +114,5 @@ async def test_a_call_left_open_by_a_killed_worker_is_closed_by_the_next_worker(
         finally:
             await successor.close()
     finally:
-        if worker.returncode is None:
-            worker.kill()
-            await worker.wait()
+        await stop_serve(worker)
         database.dispose()

@@ -23,6 +23,8 @@ class RecordingSwitchboard(Switchboard):
         self.fail = fail
         self.transfers: list[tuple[uuid.UUID, dict[str, str], Target]] = []
         self.asked: list[str] = []
+        self.ends: list[uuid.UUID] = []
+        """Calls the service marked as ended on purpose (`mark_end`)."""
         self.after_transfer: Callable[[], Awaitable[None]] | None = None
         """Run after a transfer, like Asterisk taking the channel away (closing AudioSocket)."""
 
@@ -42,6 +44,10 @@ class RecordingSwitchboard(Switchboard):
         self.transfers.append((call_id, dict(variables), target))
         if self.after_transfer is not None:
             await self.after_transfer()
+
+    async def mark_end(self, call_id: uuid.UUID) -> bool:
+        self.ends.append(call_id)
+        return self._up
 
 
 class BrokenEngine(SynthesisEngine):

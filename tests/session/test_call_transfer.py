@@ -28,6 +28,7 @@ async def test_zero_transfers_the_call_with_its_context(make_service: ServiceFac
         assert service.resources is not None and service.resources.database is not None
         record = await service.resources.database.run(calls.get_call, report.call_id)
     assert report.outcome == "transferred"
+    assert board.ends == []  # moved to a person, not ended: the dialplan must not hang up
     assert board.asked == ["standardiste-agents"]
     [(call_id, variables, target)] = board.transfers
     assert str(call_id) == report.call_id
@@ -64,6 +65,8 @@ async def test_no_agent_free_the_caller_leaves_a_callback_request(
         stored = await service.resources.database.run(callbacks.list_callbacks)
         record = await service.resources.database.run(calls.get_call, report.call_id)
     assert board.transfers == []
+    # The service hung up itself, marked as a normal end (not a dead worker) for the dialplan.
+    assert [str(call_id) for call_id in board.ends] == [report.call_id]
     said = assistant_text(report.turns)
     assert NO_AGENT in said and OFFER in said
     assert "Je vous mets en relation" not in said  # not promised when nobody can answer

@@ -107,6 +107,14 @@ async def call_from(ami: AmiClient, caller_exten: str) -> None:
     )
 
 
+async def end_call(ami: AmiClient, connection: AudioSocketConnection) -> None:
+    """The test service ends a call as `ivr serve` does: marked as a normal end for the
+    dialplan (STANDARDISTE_NEXT=end; a leg cut after its first second without it means a dead
+    worker, and the caller goes to the fallback), then the AudioSocket hang-up."""
+    await ami.setvar(await ami.channel_for(connection.call_id), "STANDARDISTE_NEXT", "end")
+    await connection.hangup()
+
+
 def is_transfer(call_id: uuid.UUID) -> Callable[[AmiEvent], bool]:
     return lambda e: (
         e.name == "UserEvent"

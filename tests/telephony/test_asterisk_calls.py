@@ -26,7 +26,7 @@ from tests.telephony.audio_checks import (
     rms,
     samples,
 )
-from tests.telephony.calls import Calls, call_from, service, tone
+from tests.telephony.calls import Calls, call_from, end_call, service, tone
 from tests.telephony.peers import eventually, open_sockets
 
 pytestmark = pytest.mark.asterisk
@@ -41,7 +41,7 @@ async def test_dtmf_and_16khz_audio_reach_the_service(
         await call_from(ami, "dtmf")
         connection = await calls.next_call()
         await asyncio.sleep(2.5)
-        await connection.hangup()
+        await end_call(ami, connection)
         events = await calls.wait_end(connection.call_id)
     assert "".join(e.digit for e in events if isinstance(e, DigitReceived)) == "42#"
     audio = [e.frame for e in events if isinstance(e, AudioReceived)]
@@ -71,7 +71,7 @@ async def test_the_caller_hears_what_the_service_plays(
         await call_from(ami, "talk")
         connection = await calls.next_call()
         assert await calls.playbacks[connection.call_id].wait() is True
-        await connection.hangup()
+        await end_call(ami, connection)
         await calls.wait_end(connection.call_id)
     heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
     peaks = np.abs(heard[: len(heard) // 160 * 160].reshape(-1, 160)).max(axis=1)
@@ -172,7 +172,7 @@ async def test_a_prompt_at_another_rate_than_the_call_still_reaches_the_caller(
         connection = await calls.next_call()
         assert await calls.playbacks[connection.call_id].wait() is True
         assert connection.rate == 16000
-        await connection.hangup()
+        await end_call(ami, connection)
         await calls.wait_end(connection.call_id)
     heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{connection.call_id}.wav"))
     assert dominant_frequency(heard, rate) == pytest.approx(700, abs=15)
@@ -216,7 +216,7 @@ async def test_simultaneous_calls_each_hear_their_own_prompt(
         for connection in connections:
             assert await calls.playbacks[connection.call_id].wait() is True
         for connection in connections:
-            await connection.hangup()
+            await end_call(ami, connection)
             await calls.wait_end(connection.call_id)
     for call_id, freq in heard_by.items():
         heard, rate = read_wav(await wait_recording(asterisk.spool / f"heard-{call_id}.wav"))
