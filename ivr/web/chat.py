@@ -149,12 +149,16 @@ class ChatRooms:
             raise NotFound("this conversation is over or has expired")
         return conv
 
-    def handed_over(self, conversation_id: str) -> bool:
-        """Whether an agent may answer this conversation now."""
+    def stage(self, conversation_id: str) -> str | None:
+        """"flow" while the flow answers, "agent" once handed over (an agent may answer),
+        "ended" when a side ended it; None for no chat in progress of that id."""
         with self._lock:
             conv = self._conversations.get(conversation_id)
-        return conv is not None and conv.handover is not None and \
-            conv.handover.ended_by is None
+        if conv is None:
+            return None
+        if conv.handover is None:
+            return "flow"
+        return "agent" if conv.handover.ended_by is None else "ended"
 
     def say(self, address: str, conversation_id: str, text: str | None,
             choice: str | None) -> dict[str, Any]:

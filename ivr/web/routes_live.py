@@ -7,7 +7,8 @@ variables: intent, slots, summary, transcript so far, updated live). Stream: GET
 /agent/live/events[?call=ID] (text/event-stream; event name = kind, data = the event as JSON,
 text masked; a comment every 15 s keeps proxies from closing it). JSON: GET /api/live/calls.
 Agents and admins. A web chat handed over to an agent shows a reply form on its page
-(`ivr.web.routes_chat_agent`); the agent's replies are turns of speaker "agent".
+(`ivr.web.routes_chat_agent`; on the page of a chat still with the flow, the form appears
+when the transfer event arrives); the agent's replies are turns of speaker "agent".
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def call_page(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLR
             view = _from_database(calls.get_call(s, call_id))
     return ctx.templates.TemplateResponse(request, "call.html", {
         "who": who, "call": view, "outcomes": OUTCOMES, "speakers": SPEAKERS,
-        "chat_open": chat_rooms(request).handed_over(call_id)})
+        "chat_stage": chat_rooms(request).stage(call_id)})
 
 
 @router.get("/api/live/calls")

@@ -37,10 +37,12 @@ def _replies(chat: TestClient, conversation: str, after: int = 0) -> dict[str, A
 def test_agent_and_citizen_write_to_each_other_until_the_agent_ends(
     chat: TestClient, web_db: Database, hub: LiveHub
 ) -> None:
-    conversation = _handed_over(chat)
     headers = api_login(chat, "bob")
+    with_flow = str(chat_start(chat)["id"])
+    assert 'id="chat-agent" hidden' in chat.get(f"/agent/calls/{with_flow}").text
+    conversation = _handed_over(chat)
     page = chat.get(f"/agent/calls/{conversation}")
-    assert 'id="chat-agent"' in page.text and "Votre réponse" in page.text
+    assert 'id="chat-agent"\n' in page.text and "Votre réponse" in page.text
     assert _replies(chat, conversation)["messages"] == []
 
     reply = chat_say(chat, conversation, text=f"bonjour, mon numéro est le {PHONE}")

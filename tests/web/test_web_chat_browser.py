@@ -64,12 +64,9 @@ def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
             citizen.goto(f"{base_url}/chat")
             log = citizen.locator("#chat-log")
             expect(log).to_contain_text("mairie de Saint-Aubin-sur-Loire")
-            citizen.get_by_label("Ou tapez un choix (chiffre)").fill("0")
-            citizen.get_by_role("button", name="Choisir").click()
-            expect(citizen.locator("#chat-statut")).to_have_text(
-                "Vous écrivez à un conseiller de la mairie.")
-            conversation = next(c.call_id for c in hub.snapshot() if c.transfer is not None)
+            [conversation] = [c.call_id for c in hub.snapshot()]
 
+            # the agent opens the chat's page while the flow still answers: no reply form yet
             agent.goto(f"{base_url}/login")
             agent.get_by_label("Identifiant").fill("bob")
             agent.get_by_label("Mot de passe").fill(PASSWORDS["bob"])
@@ -78,6 +75,15 @@ def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
             agent.goto(f"{base_url}/agent/calls/{conversation}")
             expect(agent.locator("html")).to_have_attribute("data-live", "ouvert")
             answer = agent.get_by_label("Votre réponse")
+            expect(answer).to_be_hidden()
+
+            citizen.get_by_label("Ou tapez un choix (chiffre)").fill("0")
+            citizen.get_by_role("button", name="Choisir").click()
+            expect(citizen.locator("#chat-statut")).to_have_text(
+                "Vous écrivez à un conseiller de la mairie.")
+            expect(agent.locator("#reponse-statut")).to_have_text(
+                "Conversation transmise : vous pouvez répondre.")
+            expect(answer).to_be_visible()
             answer.fill("Bonjour, ici l’accueil de la mairie. Que puis-je faire ?")
             answer.press("Enter")
             expect(agent.locator("#reponse-statut")).to_have_text("Réponse envoyée.")

@@ -1,5 +1,6 @@
-// Agent console, page of a web chat handed over to the agent: sends the agent's replies and
-// the end of the conversation (JSON, X-CSRF-Token header). Each reply comes back into the
+// Agent console, page of a web chat handed over to the agent (shown when the transfer event
+// arrives if the page was opened before): sends the agent's replies and the end of the
+// conversation (JSON, X-CSRF-Token header). Each reply comes back into the
 // transcript through the live events (live.js), like the citizen's messages.
 "use strict";
 (function () {
@@ -53,6 +54,10 @@
     } catch (err) {
       status.textContent = "Le service ne répond pas.";
     }
+  });
+  document.addEventListener("appel-transfere", () => {
+    root.hidden = false;
+    status.textContent = "Conversation transmise : vous pouvez répondre.";
   });
   document.addEventListener("appel-termine", () => {
     if (!end.disabled) close("La conversation est terminée.");

@@ -74,6 +74,7 @@
     text("ctx-motif", data.reason);
     text("ctx-resume", data.text);
     state.textContent = "Appel transféré vers " + data.queue + ".";
+    document.dispatchEvent(new CustomEvent("appel-transfere", {detail: data}));
   });
   events.addEventListener("end", (event) => {
     const data = JSON.parse(event.data);
