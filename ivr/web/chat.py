@@ -179,7 +179,7 @@ class ChatRooms:
                            (text or "").strip() or f"choix {choice}")
                 return _reply(conv, [])
             if conv.state.ended:
-                return {"id": conv.id, "messages": [], "ended": True, "transfer": None}
+                return _reply(conv, [])
             engine = Engine(conv.live.loaded, conv.live.understander, conv.services)
             conv.state, actions = engine.step(conv.state, caller, self.now())
             conv.last_seen = self.monotonic()

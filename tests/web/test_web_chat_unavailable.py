@@ -4,11 +4,13 @@ the town hall's phone number (or telling to call), logs it once, and breaks noth
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from dialogs.runtime import default_flow_path
 from ivr.flows_live import DEFAULT_FLOW, FlowRegistry
 from ivr.live import LiveHub
 from ivr.metrics import ServiceMetrics
@@ -57,3 +59,19 @@ def test_without_a_known_number_the_citizen_is_told_to_call(
         answer = client.post("/api/chat/start")
     assert answer.status_code == 503
     assert answer.json()["message"].endswith("appelez la mairie par téléphone.")
+
+
+def test_the_chat_comes_back_once_the_flow_can_be_played(
+    web_db: Database, clock: ManualClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    flow_file = tmp_path / "mairie.yaml"
+    caplog.set_level(logging.ERROR, logger="ivr.web.chat")
+    with _client(web_db, clock, flow_file, "") as client:
+        assert client.post("/api/chat/start").status_code == 503
+        for shipped in default_flow_path().parent.glob("mairie*"):
+            shutil.copy(shipped, tmp_path / shipped.name)
+        back = client.post("/api/chat/start")
+        assert back.status_code == 200 and "Saint-Aubin" in " ".join(back.json()["messages"])
+        assert client.post(f"/api/chat/{back.json()['id']}/say",
+                           json={"text": "quels sont vos horaires"}).status_code == 200
+    assert len([r for r in caplog.records if r.name == "ivr.web.chat"]) == 1

@@ -18,7 +18,7 @@ from tests.web.conftest import api_login, chat_say, chat_start
 from tests.web.flows import store_mairie
 
 
-def _missed(database: Database, phrases: list[str]) -> None:
+def record_missed(database: Database, phrases: list[str]) -> None:
     with database.transaction() as s:
         for number, text in enumerate(phrases):
             calls.start_call(s, f"missed-{number}", None)
@@ -35,7 +35,7 @@ def _new_answer(client: TestClient, token: str, title: str, phrases: list[str],
 def test_a_group_becomes_a_new_answer_that_a_later_citizen_gets(
     chat: TestClient, web_db: Database
 ) -> None:
-    _missed(web_db, GRAVES)
+    record_missed(web_db, GRAVES)
     headers = api_login(chat, "alice")
     before = chat_start(chat)["id"]
     assert ANSWER not in " ".join(chat_say(chat, before, text=LATER)["messages"])
