@@ -17,9 +17,10 @@ from ivr.storage.database import Database
 from ivr.web.app import create_app
 from ivr.web.settings import WebSettings
 from tests.harness.browser import serve
-from tests.web.conftest import HASHER, PASSWORDS
+from tests.web.conftest import HASHER
 from tests.web.doubles import ManualClock
 from tests.web.flows import store_mairie
+from tests.web.test_web_browser_studio import signed_in
 from tests.web.test_web_chat import BOOKING, NOW
 
 pytestmark = pytest.mark.browser
@@ -57,9 +58,8 @@ def test_a_citizen_books_an_identity_card_appointment_in_the_chat(
 def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
     browser: Any, chat_app: FastAPI, hub: LiveHub, web_db: Database
 ) -> None:
-    with serve(chat_app) as base_url:
+    with serve(chat_app) as base_url, signed_in(browser, base_url, "bob") as agent:
         citizen = browser.new_page(locale="fr-FR")
-        agent = browser.new_page(locale="fr-FR")
         try:
             citizen.goto(f"{base_url}/chat")
             log = citizen.locator("#chat-log")
@@ -67,11 +67,6 @@ def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
             [conversation] = [c.call_id for c in hub.snapshot()]
 
             # the agent opens the chat's page while the flow still answers: no reply form yet
-            agent.goto(f"{base_url}/login")
-            agent.get_by_label("Identifiant").fill("bob")
-            agent.get_by_label("Mot de passe").fill(PASSWORDS["bob"])
-            with agent.expect_navigation():
-                agent.get_by_role("button", name="Se connecter").click()
             agent.goto(f"{base_url}/agent/calls/{conversation}")
             expect(agent.locator("html")).to_have_attribute("data-live", "ouvert")
             answer = agent.get_by_label("Votre réponse")
@@ -106,7 +101,6 @@ def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
             expect(message).to_be_disabled()
         finally:
             citizen.close()
-            agent.close()
     with web_db.transaction() as s:
         speakers = [t.speaker for t in calls.get_call(s, conversation).turns]
     assert speakers[-2:] == ["agent", "caller"]
