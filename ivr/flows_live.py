@@ -128,7 +128,10 @@ class FlowRegistry:
             cached = self._cached((name, None))
             if cached is not None:
                 return cached
-            files = read_directory(path)
+            try:
+                files = read_directory(path)
+            except OSError as err:
+                raise FlowError([FlowIssue(path.name, f"cannot be read ({err})")]) from err
             return self._store(name, None, check_bundle(files, path.name,
                                                         self.make_understander))
 

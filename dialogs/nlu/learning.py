@@ -69,7 +69,8 @@ def _clean(phrase: str) -> str:
     return " ".join(_PLACEHOLDER_RE.sub(" ", printable).split())
 
 
-def _key_node(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
+def key_node(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node of `key` in a composed YAML mapping; None when absent or no mapping."""
     if not isinstance(mapping, yaml.MappingNode):
         return None
     for key_node, value_node in mapping.value:
@@ -111,12 +112,12 @@ def _insert(text: str, target: str, phrases: Sequence[str]) -> str:
     """`text` with `phrases` written at the end of `target`'s examples list."""
     root = yaml.compose(text)
     if target == OUT_OF_SCOPE_TARGET:
-        section = _key_node(root, "out_of_scope")
+        section = key_node(root, "out_of_scope")
         if section is None:
             items = "".join(f"  - {_render(p, False)}\n" for p in phrases)
             body = text if text.endswith("\n") or not text else text + "\n"
             return f"{body}out_of_scope:\n  examples:\n{items}"
-        node = section if isinstance(section, yaml.SequenceNode) else _key_node(section, "examples")
+        node = section if isinstance(section, yaml.SequenceNode) else key_node(section, "examples")
         if node is None and isinstance(section, yaml.MappingNode):
             indent = " " * section.start_mark.column
             lines = text.splitlines(keepends=True)
@@ -127,7 +128,7 @@ def _insert(text: str, target: str, phrases: Sequence[str]) -> str:
             )
             return "".join(lines[:at]) + block + "".join(lines[at:])
     else:
-        node = _key_node(_key_node(_key_node(root, "intents"), target), "examples")
+        node = key_node(key_node(key_node(root, "intents"), target), "examples")
     if not isinstance(node, yaml.SequenceNode):
         raise LearningError(f"{target}: no examples list to extend", code="unsafe_edit")
     if node.flow_style:
@@ -179,6 +180,21 @@ def learn_examples(
         raise LearningError(
             f"{source}: no intent {target!r} (intents: {names})", code="unknown_intent"
         )
+    added, skipped = select_phrases(raw, target, phrases, held_out)
+    if not added:
+        return Addition(intents_text, target, (), tuple(skipped))
+    new_text = _insert(intents_text, target, added)
+    expected = copy.deepcopy(raw)
+    _examples_of(expected, target).extend(added)
+    return Addition(_checked(new_text, expected, source), target, tuple(added),
+                    tuple(skipped))
+
+
+def select_phrases(
+    raw: dict[str, Any], target: str, phrases: Iterable[str], held_out: Iterable[str]
+) -> tuple[list[str], list[Skipped]]:
+    """The phrases (cleaned) that may become examples of `target` in the parsed intents
+    document `raw`, and those skipped with the reason (see module docstring)."""
     known = _known(raw)
     excluded = {normalize(text) for text in held_out}
     added: list[str] = []
@@ -199,11 +215,11 @@ def learn_examples(
             continue
         known[key] = target
         added.append(text)
-    if not added:
-        return Addition(intents_text, target, (), tuple(skipped))
-    new_text = _insert(intents_text, target, added)
-    expected = copy.deepcopy(raw)
-    _examples_of(expected, target).extend(added)
+    return added, skipped
+
+
+def _checked(new_text: str, expected: dict[str, Any], source: str) -> str:
+    """`new_text` when it parses to `expected`, a valid intents file; else LearningError."""
     try:
         if parse_yaml_text(new_text, source) != expected:
             raise LearningError(f"{source}: the edit changed more than the examples",
@@ -212,7 +228,7 @@ def learn_examples(
     except IntentsFileError as err:
         raise LearningError(f"{source}: the edit broke the file: {err}",
                             code="unsafe_edit") from err
-    return Addition(new_text, target, tuple(added), tuple(skipped))
+    return new_text
 
 
 def add_examples(intents_text: str, intent: str, phrases: Iterable[str]) -> str:

@@ -26,6 +26,7 @@ def _turn_record(row: Turn) -> TurnRecord:
     return TurnRecord(
         seq=row.seq, at=row.at, speaker=row.speaker, text=row.text, intent=row.intent,
         confidence=row.confidence, has_audio=row.audio is not None,
+        intent_confidence=row.intent_confidence,
     )
 
 
@@ -67,14 +68,17 @@ def add_turn(
     *,
     intent: str | None = None,
     confidence: float | None = None,
+    intent_confidence: float | None = None,
     audio: bytes | None = None,
     at: datetime | None = None,
 ) -> TurnRecord:
-    """Append a turn; the text is masked, the audio dropped unless storing audio is on."""
+    """Append a turn; the text is masked, the audio dropped unless storing audio is on.
+    `confidence` is the recogniser's (ASR), `intent_confidence` the understander's (NLU)."""
     if speaker not in SPEAKERS:
         raise InvalidValue(f"speaker must be one of {SPEAKERS}")
-    if confidence is not None and not 0.0 <= confidence <= 1.0:
-        raise InvalidValue("confidence must be between 0 and 1")
+    for value in (confidence, intent_confidence):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise InvalidValue("confidence must be between 0 and 1")
     # Lock the call's row (PostgreSQL: SELECT ... FOR UPDATE; SQLite has one writer anyway)
     # so turns added at the same time to one call get distinct, consecutive numbers.
     if session.get(Call, call_id, with_for_update=True) is None:
@@ -84,7 +88,7 @@ def add_turn(
     row = Turn(
         call_id=call_id, seq=(last or 0) + 1, at=at or utc_now(), speaker=speaker,
         text=mask_text(text), intent=intent, confidence=confidence,
-        audio=audio if keep_audio else None,
+        intent_confidence=intent_confidence, audio=audio if keep_audio else None,
     )
     session.add(row)
     session.flush()

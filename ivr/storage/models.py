@@ -39,7 +39,7 @@ NAMING = {
 }
 
 OUTCOMES = ("resolved", "transferred", "callback", "abandoned")
-SPEAKERS = ("caller", "assistant")
+SPEAKERS = ("caller", "assistant", "agent")
 ROLES = ("admin", "agent")
 CALLBACK_STATUSES = ("pending", "done")
 TICKET_STATUSES = ("open", "in_progress", "closed")
@@ -83,7 +83,8 @@ class Call(Base):
 
 
 class Turn(Base):
-    """One thing said in a call, by the caller or the assistant (text already masked)."""
+    """One thing said in a call, by the caller, the assistant or (web chat) an agent (text
+    already masked)."""
 
     __tablename__ = "turns"
     __table_args__ = (
@@ -99,6 +100,9 @@ class Turn(Base):
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
+    """The recogniser's (ASR) confidence in the text, 0-1; None for typed text and keys."""
+    intent_confidence: Mapped[float | None] = mapped_column(Float)
+    """The understander's (NLU) confidence in `intent`, 0-1; None when not measured."""
     audio: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     call: Mapped[Call] = relationship(back_populates="turns")

@@ -16,13 +16,15 @@ class TurnRecord:
     """Position in the call, from 1."""
     at: datetime
     speaker: str
-    """"caller" or "assistant"."""
+    """"caller", "assistant" or "agent" (an agent answering in the web chat)."""
     text: str
     """Masked text."""
     intent: str | None
     confidence: float | None
-    """Recogniser or understanding confidence between 0 and 1."""
+    """The recogniser's (ASR) confidence between 0 and 1; None for typed text and keys."""
     has_audio: bool
+    intent_confidence: float | None = None
+    """The understander's (NLU) confidence in `intent` between 0 and 1; None when unknown."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from ivr.web import (
     routes_auth,
     routes_calendar,
     routes_chat,
+    routes_chat_agent,
     routes_flow_data,
     routes_flows,
     routes_health,
@@ -52,7 +53,8 @@ from ivr.web import (
     routes_simulator,
     routes_users,
 )
-from ivr.web.chat import ChatRooms, ChatSettings
+from ivr.web.chat import ChatRooms
+from ivr.web.chat_settings import ChatSettings
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
 from ivr.web.ratelimit import LoginLimiter
@@ -139,7 +141,7 @@ def create_app(
     routers = (routes_auth, routes_agent, routes_live, routes_calendar, routes_admin,
                routes_flows, routes_flow_data, routes_simulator, routes_analytics,
                routes_prompts, routes_privacy, routes_users, routes_health, routes_chat,
-               routes_learning, routes_announcements)
+               routes_chat_agent, routes_learning, routes_announcements)
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)

@@ -5,14 +5,17 @@ one idle longer than `idle_s` seconds is closed as abandoned). Each conversation
 flow published when it started (`FlowRegistry.current`), with `DatabaseServices`, so an
 appointment, ticket or callback made in the chat is a real one. Like a phone call it is
 recorded (`ivr.storage.calls`, texts masked by storage; no caller number) and published to
-the `LiveHub` (start, turns, transfer, end), so agents see it in their console; a transferred
-conversation stays there (no "end") until the hub forgets it (there is no agent-to-chat
-reply channel yet: the agent sees what was asked).
+the `LiveHub` (start, turns, transfer, end), so agents see it in their console. When the
+flow transfers, the conversation is handed over (`ivr.web.chat_handover`): the record ends
+as transferred, the citizen's messages go to the agents' console instead of the flow, an
+agent answers (`agent_writes`), the citizen's page fetches the answers (`replies`), and
+either side ends it (`end`), which takes it off the agents' live list.
 
 A message is text (what the caller would say) or a keypad-like choice (digits). Voice-only
 actions (speaking pace, barge-in) are ignored. Clocks are injected: `monotonic` (seconds)
-drives expiry and the per-conversation rate limit, `now` gives the town hall's naive local
-time the engine reasons in. Blocking (NLU, database): call from a worker thread.
+drives expiry and the rate limits, `now` gives the town hall's naive local time the engine
+reasons in. When no flow can be played, starting a chat raises `ChatUnavailable` (logged
+once until a chat starts again). Blocking (NLU, database): call from a worker thread.
 """
 
 from __future__ import annotations
@@ -26,47 +29,24 @@ from datetime import datetime
 from typing import Any
 
 from dialogs.engine import Engine
+from dialogs.errors import FlowError
 from dialogs.events import Action, CallerInput, Digits, Hangup, Say, Transfer, Utterance
 from dialogs.hours import HoursFile
 from dialogs.state import CallState
-from ivr.flows_live import DEFAULT_FLOW, FlowRegistry, LiveFlow
+from ivr.flows_live import FlowRegistry, LiveFlow
 from ivr.live import CallEvent, LiveHub
 from ivr.live_events import transfer_event, turn_events
 from ivr.session.services_db import DatabaseServices
 from ivr.storage import calls
 from ivr.storage.database import Database
-from ivr.storage.errors import InvalidValue, NotFound, StorageError
+from ivr.storage.errors import Conflict, InvalidValue, NotFound, StorageError
+from ivr.web.chat_handover import HandOver, Side, ended, record
+from ivr.web.chat_settings import ChatSettings, ChatUnavailable, TooMany
 from ivr.web.ratelimit import LoginLimiter
 
 log = logging.getLogger(__name__)
 HANDED_OVER = ("Votre demande est transmise à un conseiller de la mairie, qui vous répondra "
-               "dès que possible.")
-
-
-@dataclass(frozen=True, slots=True)
-class ChatSettings:
-    idle_s: float = 1800.0
-    """A conversation idle this long (seconds) is closed and forgotten."""
-    max_conversations: int = 500
-    """Conversations kept at once; the oldest idle one is closed to make room."""
-    per_conversation: int = 30
-    """Messages allowed per conversation within `window_s`."""
-    per_address: int = 120
-    """Requests (starts and messages) allowed per client address within `window_s`."""
-    window_s: float = 60.0
-    """Window of both rate limits, seconds."""
-    flow: str = DEFAULT_FLOW
-    """The published flow the chat plays."""
-
-
-class TooMany(Exception):
-    """A rate limit is reached; `retry_after` seconds to wait."""
-
-    code = "rate_limited"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many messages, retry in {retry_after} s")
-        self.retry_after = retry_after
+               "ici dès que possible. Vous pouvez continuer à écrire.")
 
 
 @dataclass(slots=True)
@@ -77,15 +57,21 @@ class Conversation:
     state: CallState
     last_seen: float
     lock: threading.Lock = field(default_factory=threading.Lock)
+    handover: HandOver | None = None
+    """Set once the flow transferred the conversation to an agent."""
 
 
 def _reply(conv: Conversation, actions: list[Action]) -> dict[str, Any]:
+    """The answer to the citizen: `agent` tells the page to fetch the agent's replies."""
     says = [a.text for a in actions if isinstance(a, Say)]
     transfer = next((a for a in actions if isinstance(a, Transfer)), None)
     if transfer is not None:
         says.append(HANDED_OVER)
-    return {"id": conv.id, "messages": says, "ended": conv.state.ended,
-            "transfer": None if transfer is None else {"queue": transfer.queue}}
+    over = conv.handover
+    return {"id": conv.id, "messages": says,
+            "ended": conv.state.ended if over is None else over.ended_by is not None,
+            "transfer": None if over is None else {"queue": over.queue},
+            "agent": over is not None}
 
 
 class ChatRooms:
@@ -104,8 +90,11 @@ class ChatRooms:
         self.by_address = LoginLimiter(settings.per_address, settings.window_s, monotonic)
         self.by_conversation = LoginLimiter(settings.per_conversation, settings.window_s,
                                             monotonic)
+        self.polls = LoginLimiter(settings.polls_per_conversation, settings.window_s,
+                                  monotonic)
         self._conversations: dict[str, Conversation] = {}
         self._lock = threading.Lock()
+        self._unavailable = False
 
     def count(self) -> int:
         with self._lock:
@@ -121,7 +110,7 @@ class ChatRooms:
         """Open a conversation: its id and the greeting."""
         self._limit(self.by_address, address)
         self.expire()
-        live = self.flows.current(self.settings.flow)
+        live = self._flow()
         call_id = "web-" + secrets.token_hex(8)
         with self.database.transaction() as s:
             calls.start_call(s, call_id, None)
@@ -139,30 +128,126 @@ class ChatRooms:
             self._conversations[call_id] = conv
         return _reply(conv, actions)
 
-    def say(self, address: str, conversation_id: str, text: str | None,
-            choice: str | None) -> dict[str, Any]:
-        """Play one message; `NotFound` when the conversation is unknown or expired."""
-        self._limit(self.by_address, address)
-        self.expire()
+    def _flow(self) -> LiveFlow:
+        try:
+            live = self.flows.current(self.settings.flow)
+        except FlowError as err:
+            with self._lock:
+                first, self._unavailable = not self._unavailable, True
+            if first:
+                log.error("web chat unavailable: flow %s cannot be played (%s)",
+                          self.settings.flow, err)
+            raise ChatUnavailable(f"flow {self.settings.flow} cannot be played") from err
+        with self._lock:
+            self._unavailable = False
+        return live
+
+    def _find(self, conversation_id: str) -> Conversation:
         with self._lock:
             conv = self._conversations.get(conversation_id)
         if conv is None:
             raise NotFound("this conversation is over or has expired")
+        return conv
+
+    def stage(self, conversation_id: str) -> str | None:
+        """"flow" while the flow answers, "agent" once handed over (an agent may answer),
+        "ended" when a side ended it; None for no chat in progress of that id."""
+        with self._lock:
+            conv = self._conversations.get(conversation_id)
+        if conv is None:
+            return None
+        if conv.handover is None:
+            return "flow"
+        return "agent" if conv.handover.ended_by is None else "ended"
+
+    def say(self, address: str, conversation_id: str, text: str | None,
+            choice: str | None) -> dict[str, Any]:
+        """Play one message (to the agent once handed over); `NotFound` when the conversation
+        is unknown or expired."""
+        self._limit(self.by_address, address)
+        self.expire()
+        conv = self._find(conversation_id)
         self._limit(self.by_conversation, conversation_id)
         if not choice and not (text or "").strip():
             raise InvalidValue("a message needs a text or a choice")
         caller: CallerInput = Digits(choice) if choice else Utterance((text or "").strip())
         with conv.lock:
+            if conv.handover is not None:
+                if conv.handover.ended_by is None:
+                    conv.last_seen = self.monotonic()
+                    record(self.database, self.live, conv.id, "caller",
+                           (text or "").strip() or f"choix {choice}")
+                return _reply(conv, [])
             if conv.state.ended:
-                return {"id": conv.id, "messages": [], "ended": True, "transfer": None}
+                return _reply(conv, [])
             engine = Engine(conv.live.loaded, conv.live.understander, conv.services)
             conv.state, actions = engine.step(conv.state, caller, self.now())
             conv.last_seen = self.monotonic()
             self._after(conv, caller, actions)
-        if conv.state.ended:
+        if conv.state.ended and conv.handover is None:
             with self._lock:
                 self._conversations.pop(conv.id, None)
         return _reply(conv, actions)
+
+    def replies(self, address: str, conversation_id: str, after: int) -> dict[str, Any]:
+        """The agent's replies from index `after` on (the citizen's page asks every few
+        seconds); `Conflict` while the conversation is not handed over."""
+        with self._lock:
+            conv = self._conversations.get(conversation_id)
+        if conv is None:
+            self._limit(self.by_address, address)
+            raise NotFound("this conversation is over or has expired")
+        self._limit(self.polls, conversation_id)
+        with conv.lock:
+            if conv.handover is None:
+                raise Conflict("this conversation is not handed over to an agent")
+            conv.last_seen = self.monotonic()
+            view = conv.handover.view(conv.id, after)
+        if view["ended"]:
+            with self._lock:
+                self._conversations.pop(conv.id, None)
+        return view
+
+    def agent_writes(self, conversation_id: str, text: str) -> dict[str, Any]:
+        """An agent's reply to a handed-over conversation; `NotFound`, `Conflict` (not
+        handed over, or already ended), `InvalidValue` (empty)."""
+        message = text.strip()
+        if not message:
+            raise InvalidValue("a reply needs a text")
+        conv = self._find(conversation_id)
+        with conv.lock:
+            over = self._open_handover(conv)
+            record(self.database, self.live, conv.id, "agent", message)
+            over.replies.append(message)
+            conv.last_seen = self.monotonic()
+            return {"id": conv.id, "next": len(over.replies)}
+
+    def end(self, conversation_id: str, side: Side, address: str | None = None) -> None:
+        """End a conversation: the citizen may end any of theirs, an agent a handed-over one
+        (the citizen's page then learns it at its next fetch)."""
+        if address is not None:
+            self._limit(self.by_address, address)
+        conv = self._find(conversation_id)
+        with conv.lock:
+            if conv.handover is None and side == "citizen":
+                forget = True
+            else:
+                self._open_handover(conv).ended_by = side
+                ended(self.live, conv.id, side)
+                forget = side == "citizen"
+        if forget:
+            with self._lock:
+                self._conversations.pop(conv.id, None)
+            if conv.handover is None:
+                self._close(conv, "abandoned")
+
+    @staticmethod
+    def _open_handover(conv: Conversation) -> HandOver:
+        if conv.handover is None:
+            raise Conflict("this conversation is not handed over to an agent")
+        if conv.handover.ended_by is not None:
+            raise Conflict("this conversation has ended")
+        return conv.handover
 
     def expire(self) -> int:
         """Close the conversations idle too long; how many were closed."""
@@ -185,7 +270,7 @@ class ChatRooms:
             with self.database.transaction() as s:
                 if heard:
                     calls.add_turn(s, conv.id, "caller", heard, intent=turn.intent,
-                                   confidence=turn.intent_confidence)
+                                   intent_confidence=turn.intent_confidence)
                 if said:
                     calls.add_turn(s, conv.id, "assistant", said)
         except StorageError as err:
@@ -196,14 +281,19 @@ class ChatRooms:
         if transfer is not None:
             self.live.publish(transfer_event(conv.id, transfer))
             self._end(conv, "transferred", transfer.queue, transfer.reason)
+            conv.handover = HandOver(transfer.queue)
         elif any(isinstance(a, Hangup) for a in actions):
             self._close(conv, "callback" if "callback" in conv.services.done else "resolved")
 
     def _close(self, conv: Conversation, outcome: str) -> None:
-        """End the record and take the conversation off the agents' live list (a transferred
-        one ended at its transfer and stays on that list for the agents)."""
-        self._end(conv, outcome, None, None)
-        self.live.publish(CallEvent(conv.id, "end", reason=outcome))
+        """End the record and take the conversation off the agents' live list (a handed-over
+        one ended as transferred at its transfer: only the list changes)."""
+        if conv.handover is None:
+            self._end(conv, outcome, None, None)
+            self.live.publish(CallEvent(conv.id, "end", reason=outcome))
+        elif conv.handover.ended_by is None:
+            conv.handover.ended_by = "citizen"
+            self.live.publish(CallEvent(conv.id, "end", reason=outcome))
 
     def _end(self, conv: Conversation, outcome: str, queue: str | None,
              reason: str | None) -> None:

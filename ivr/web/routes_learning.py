@@ -1,11 +1,14 @@
 """The learning page of the back office (admins only): what callers said that was not
-understood, grouped, and one form per group to give it to an intent.
+understood, grouped, with per group a form to give it to an intent and one to make it a new
+answer; and, apart, what the recogniser heard with low confidence.
 
 GET /admin/apprentissage?parcours=mairie&jours=30 lists the groups (most said first) of the
 published flow. POST /admin/apprentissage (form: csrf_token, parcours, intention, phrase...)
-adds the phrases as examples in a new version (`ivr.web.learning.assign`) and redirects to
-it (303); a refused assignment is shown again with the broken held-out lines and failing
-conversations (422), and nothing is stored.
+adds the phrases as examples in a new version (`ivr.web.learning.assign`); POST
+/admin/apprentissage/reponse (form: csrf_token, parcours, titre, reponse, phrase...) makes
+them a new intent answered by a new knowledge-base entry (`assign_new_answer`). Both
+redirect to the new version (303); a refused assignment is shown again with the broken
+held-out lines and failing conversations (422), and nothing is stored.
 """
 
 from __future__ import annotations
@@ -23,10 +26,20 @@ from ivr.storage.errors import InvalidValue
 from ivr.storage.web_sessions import SignedIn
 from ivr.web.auth import AdminUser, Ctx, check_form_csrf
 from ivr.web.context import WebContext
-from ivr.web.learning import Assignment, assign, missed_groups
+from ivr.web.learning import (
+    MISHEARD_BELOW,
+    Assignment,
+    assign,
+    assign_new_answer,
+    missed_groups,
+)
 
 router = APIRouter()
 MAX_DAYS = 366
+MAX_TITLE = 60
+"""Longest title of a new answer (it names the new intent), characters."""
+MAX_ANSWER = 1000
+"""Longest text of a new answer, characters."""
 
 
 def _render(request: Request, ctx: WebContext, who: SignedIn, flow: str, days: int,
@@ -37,7 +50,8 @@ def _render(request: Request, ctx: WebContext, who: SignedIn, flow: str, days: i
     found = missed_groups(ctx, flow, days, now)
     return ctx.templates.TemplateResponse(request, "learning.html", {
         "who": who, "flow": flow, "days": days, "found": found,
-        "out_of_scope": OUT_OF_SCOPE_TARGET, "refused": refused},
+        "out_of_scope": OUT_OF_SCOPE_TARGET, "refused": refused,
+        "misheard_below": MISHEARD_BELOW},
         status_code=200 if refused is None else 422)
 
 
@@ -57,6 +71,29 @@ async def learning_assign(request: Request, ctx: Ctx, who: AdminUser) -> Respons
     if not target or not phrases:
         raise InvalidValue("choose an intent for phrases of a group")
     result = await run_in_threadpool(assign, ctx, who, flow, target, phrases)
+    return await _outcome(request, ctx, who, flow, result)
+
+
+@router.post("/admin/apprentissage/reponse", response_model=None)
+async def learning_new_answer(request: Request, ctx: Ctx, who: AdminUser) -> Response:
+    form = await request.form()
+    check_form_csrf(who, _one(form.get("csrf_token")))
+    flow = _one(form.get("parcours")) or DEFAULT_FLOW
+    title = (_one(form.get("titre")) or "").strip()
+    answer = (_one(form.get("reponse")) or "").strip()
+    phrases = [p for p in form.getlist("phrase") if isinstance(p, str) and p.strip()]
+    if not title or not answer or not phrases:
+        raise InvalidValue("a new answer needs a title, its text and the group's phrases")
+    if len(title) > MAX_TITLE or len(answer) > MAX_ANSWER:
+        raise InvalidValue(f"at most {MAX_TITLE} characters for the title and {MAX_ANSWER} "
+                           "for the answer")
+    result = await run_in_threadpool(assign_new_answer, ctx, who, flow, title, answer,
+                                     phrases)
+    return await _outcome(request, ctx, who, flow, result)
+
+
+async def _outcome(request: Request, ctx: WebContext, who: SignedIn, flow: str,
+                   result: Assignment) -> Response:
     if result.record is None:
         return await run_in_threadpool(_render, request, ctx, who, flow, 30, result)
     return RedirectResponse(

@@ -6,7 +6,9 @@ event arrives), GET /agent/calls/{call_id} (the page put into a transferred call
 variables: intent, slots, summary, transcript so far, updated live). Stream: GET
 /agent/live/events[?call=ID] (text/event-stream; event name = kind, data = the event as JSON,
 text masked; a comment every 15 s keeps proxies from closing it). JSON: GET /api/live/calls.
-Agents and admins.
+Agents and admins. A web chat handed over to an agent shows a reply form on its page
+(`ivr.web.routes_chat_agent`; on the page of a chat still with the flow, the form appears
+when the transfer event arrives); the agent's replies are turns of speaker "agent".
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from ivr.storage.records import CallRecord
 from ivr.storage.types import utc_now
 from ivr.web.auth import AgentUser, Ctx
 from ivr.web.context import WebContext
+from ivr.web.routes_chat import chat_rooms
 
 router = APIRouter()
 KEEPALIVE_S = 15.0
 RECENT = timedelta(hours=12)
 OUTCOMES = {"resolved": "résolu par l’assistant", "transferred": "transféré",
             "callback": "rappel demandé", "abandoned": "raccroché"}
+SPEAKERS = {"caller": ("appelant", "Appelant"), "assistant": ("assistant", "Assistant"),
+            "agent": ("conseiller", "Conseiller")}
+"""Speaker -> (CSS class, French label) in transcripts."""
 
 
 def event_view(event: CallEvent) -> dict[str, Any]:
@@ -95,7 +101,8 @@ def call_page(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLR
         with ctx.database.transaction() as s:
             view = _from_database(calls.get_call(s, call_id))
     return ctx.templates.TemplateResponse(request, "call.html", {
-        "who": who, "call": view, "outcomes": OUTCOMES})
+        "who": who, "call": view, "outcomes": OUTCOMES, "speakers": SPEAKERS,
+        "chat_stage": chat_rooms(request).stage(call_id)})
 
 
 @router.get("/api/live/calls")

@@ -21,3 +21,6 @@ class WebSettings:
     """Largest request body accepted (by its Content-Length), bytes; larger ones get 413."""
     timezone: str = "Europe/Paris"
     """IANA time zone in which pages show times (stored times are UTC)."""
+    town_phone: str = ""
+    """The town hall's public phone number, given to citizens when the web chat cannot
+    answer (as written, e.g. "02 40 00 00 00"); empty: they are told to call the town hall."""

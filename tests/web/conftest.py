@@ -1,27 +1,34 @@
-"""Fixtures for the back-office tests: a real SQLite database, the real app, two users."""
+"""Fixtures for the back-office tests: a real SQLite database, the real app, two users, and
+the web chat (its app with a fixed dialogue clock, its live hub, two request helpers)."""
 
 from __future__ import annotations
 
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ivr.live import LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.storage import users
 from ivr.storage.database import Database, DatabaseSettings
 from ivr.web.app import create_app
+from ivr.web.chat_settings import ChatSettings
 from ivr.web.settings import WebSettings
 from tests.web.doubles import FixedProbe, ManualClock
+from tests.web.flows import store_mairie
 
 PASSWORDS = {"alice": "alice's long password", "bob": "bob's long password"}
 # Light argon2 parameters keep the tests quick; the service uses argon2-cffi's defaults.
 HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+CHAT_NOW = datetime(2026, 5, 12, 10, 0)  # a Tuesday morning: the town hall is open
 
 
 @pytest.fixture
@@ -71,3 +78,36 @@ def form_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF field in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def hub() -> LiveHub:
+    return LiveHub()
+
+
+@pytest.fixture
+def chat_app(web_db: Database, clock: ManualClock, hub: LiveHub) -> FastAPI:
+    store_mairie(web_db)
+    limits = ChatSettings(per_conversation=12, per_address=40, idle_s=600.0)
+    return create_app(WebSettings(), web_db, metrics=ServiceMetrics(), hasher=HASHER,
+                      clock=clock, live=hub, chat=limits, chat_now=lambda: CHAT_NOW)
+
+
+@pytest.fixture
+def chat(chat_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(chat_app) as test_client:
+        yield test_client
+
+
+def chat_say(client: TestClient, conversation: str, **body: str) -> dict[str, Any]:
+    answer = client.post(f"/api/chat/{conversation}/say", json=body)
+    assert answer.status_code == 200, answer.text
+    reply: dict[str, Any] = answer.json()
+    return reply
+
+
+def chat_start(client: TestClient) -> dict[str, Any]:
+    answer = client.post("/api/chat/start")
+    assert answer.status_code == 200, answer.text
+    reply: dict[str, Any] = answer.json()
+    return reply

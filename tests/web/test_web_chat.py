@@ -3,12 +3,9 @@ transfer reaches the agents' live list, rate limits, expiry, and the embeddable 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -17,57 +14,23 @@ from ivr.metrics import ServiceMetrics
 from ivr.storage import appointments, calls
 from ivr.storage.database import Database
 from ivr.web.app import create_app
-from ivr.web.chat import ChatSettings
 from ivr.web.settings import WebSettings
-from tests.web.conftest import HASHER
+from tests.web.conftest import CHAT_NOW, HASHER, chat_say, chat_start
 from tests.web.doubles import ManualClock
 from tests.web.flows import store_mairie
 
-NOW = datetime(2026, 5, 12, 10, 0)  # a Tuesday morning: the town hall is open
+NOW = CHAT_NOW
 BOOKING = ["ma carte d'identité est périmée", "oui", "demain", "dix heures", "martin dupont",
            "zéro six douze trente quatre cinquante six soixante dix huit", "oui"]
-
-
-@pytest.fixture
-def hub() -> LiveHub:
-    return LiveHub()
-
-
-@pytest.fixture
-def chat_app(web_db: Database, clock: ManualClock, hub: LiveHub) -> FastAPI:
-    store_mairie(web_db)
-    limits = ChatSettings(per_conversation=12, per_address=40, idle_s=600.0)
-    return create_app(WebSettings(), web_db, metrics=ServiceMetrics(), hasher=HASHER,
-                      clock=clock, live=hub, chat=limits, chat_now=lambda: NOW)
-
-
-@pytest.fixture
-def chat(chat_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(chat_app) as test_client:
-        yield test_client
-
-
-def _say(client: TestClient, conversation: str, **body: str) -> dict[str, Any]:
-    answer = client.post(f"/api/chat/{conversation}/say", json=body)
-    assert answer.status_code == 200, answer.text
-    reply: dict[str, Any] = answer.json()
-    return reply
-
-
-def _start(client: TestClient) -> dict[str, Any]:
-    answer = client.post("/api/chat/start")
-    assert answer.status_code == 200, answer.text
-    reply: dict[str, Any] = answer.json()
-    return reply
 
 
 def test_an_identity_card_booked_in_the_chat_is_in_the_database(
     chat: TestClient, web_db: Database, hub: LiveHub
 ) -> None:
-    greeting = _start(chat)
+    greeting = chat_start(chat)
     assert "mairie de Saint-Aubin-sur-Loire" in " ".join(greeting["messages"])
     conversation = greeting["id"]
-    replies = [_say(chat, conversation, text=line) for line in BOOKING]
+    replies = [chat_say(chat, conversation, text=line) for line in BOOKING]
     with web_db.transaction() as s:
         booked = appointments.list_appointments(s)
         record = calls.get_call(s, conversation)
@@ -87,9 +50,9 @@ def test_an_identity_card_booked_in_the_chat_is_in_the_database(
 def test_asking_for_an_agent_hands_over_to_the_live_console(
     chat: TestClient, web_db: Database, hub: LiveHub
 ) -> None:
-    conversation = _start(chat)["id"]
-    reply = _say(chat, conversation, choice="0")
-    assert reply["ended"] and reply["transfer"] == {"queue": "accueil"}
+    conversation = chat_start(chat)["id"]
+    reply = chat_say(chat, conversation, choice="0")
+    assert not reply["ended"] and reply["agent"] and reply["transfer"] == {"queue": "accueil"}
     assert "conseiller" in reply["messages"][-1]
     live = hub.call(conversation)
     assert live is not None and live.transfer is not None
@@ -97,19 +60,20 @@ def test_asking_for_an_agent_hands_over_to_the_live_console(
     with web_db.transaction() as s:
         record = calls.get_call(s, conversation)
     assert record.outcome == "transferred" and record.transfer_queue == "accueil"
+    assert chat.post(f"/api/chat/{conversation}/end").status_code == 204
     over = chat.post(f"/api/chat/{conversation}/say", json={"text": "allo"})
-    assert over.status_code == 404
+    assert over.status_code == 404 and hub.call(conversation) is None
 
 
 def test_rate_limits_answer_429_with_retry_after(chat: TestClient,
                                                  clock: ManualClock) -> None:
-    conversation = _start(chat)["id"]
+    conversation = chat_start(chat)["id"]
     for _ in range(12):
-        assert not _say(chat, conversation, text="quels sont vos horaires")["ended"]
+        assert not chat_say(chat, conversation, text="quels sont vos horaires")["ended"]
     refused = chat.post(f"/api/chat/{conversation}/say", json={"text": "bonjour"})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     clock.advance(61)
-    _say(chat, conversation, text="quels sont vos horaires")
+    chat_say(chat, conversation, text="quels sont vos horaires")
     for _ in range(40 - 1):  # the address limit counts every request in the window
         chat.post("/api/chat/web-none/say", json={"text": "bonjour"})
     crowded = chat.post("/api/chat/start")
@@ -119,8 +83,8 @@ def test_rate_limits_answer_429_with_retry_after(chat: TestClient,
 def test_idle_conversations_expire_and_are_closed_as_abandoned(
     chat: TestClient, chat_app: FastAPI, clock: ManualClock, web_db: Database, hub: LiveHub
 ) -> None:
-    conversation = _start(chat)["id"]
-    _say(chat, conversation, text="quels sont vos horaires")
+    conversation = chat_start(chat)["id"]
+    chat_say(chat, conversation, text="quels sont vos horaires")
     clock.advance(601)
     gone = chat.post(f"/api/chat/{conversation}/say", json={"text": "merci"})
     assert gone.status_code == 404
@@ -130,7 +94,7 @@ def test_idle_conversations_expire_and_are_closed_as_abandoned(
 
 
 def test_bad_messages_are_refused(chat: TestClient) -> None:
-    conversation = _start(chat)["id"]
+    conversation = chat_start(chat)["id"]
     assert chat.post(f"/api/chat/{conversation}/say",
                      json={"choice": "12a"}).status_code == 422
     assert chat.post(f"/api/chat/{conversation}/say",
@@ -156,9 +120,9 @@ def test_announcements_are_shown_and_outside_hours_the_flow_offers_a_callback(
     app = create_app(WebSettings(), web_db, metrics=ServiceMetrics(), hasher=HASHER,
                      clock=clock, live=hub, chat_now=lambda: alert_monday_night)
     with TestClient(app) as client:
-        greeting = _start(client)
+        greeting = chat_start(client)
         assert "Alerte crue de la Loire" in greeting["messages"][1]  # right after "Bonjour"
-        reply = _say(client, greeting["id"], choice="0")
+        reply = chat_say(client, greeting["id"], choice="0")
     assert reply["transfer"] is None and not reply["ended"]
     assert "rappel" in " ".join(reply["messages"])
     live = hub.call(greeting["id"])

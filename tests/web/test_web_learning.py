@@ -25,11 +25,24 @@ def _record_calls(database: Database) -> None:
             calls.start_call(s, call_id, None)
             understood = number == 3  # well understood: not listed
             calls.add_turn(s, call_id, "caller", text, intent="horaires" if understood else None,
-                           confidence=0.9 if understood else None)
+                           confidence=0.9, intent_confidence=0.9 if understood else None)
             calls.add_turn(s, call_id, "caller", "[silence]")
         calls.start_call(s, "call-low", None)
+        # well heard (ASR 0.95), barely understood (NLU 0.05): the "not understood" list
         calls.add_turn(s, "call-low", "caller", "le truc des poubelles", intent="dechets",
-                       confidence=0.05)
+                       confidence=0.95, intent_confidence=0.05)
+        # barely heard (ASR 0.35), well understood (NLU 0.9): the "misheard" list only
+        calls.add_turn(s, "call-low", "caller", "les heures de la mérie", intent="horaires",
+                       confidence=0.35, intent_confidence=0.9)
+        # too unsure for the flow to act on (ASR 0.1 < the flow's 0.2): misheard, never
+        # seen by the understander, so not in the "not understood" list
+        calls.add_turn(s, "call-low", "caller", "zzz brouillé", confidence=0.1)
+
+
+def _lists(html: str) -> tuple[str, str]:
+    """The page's "not understood" part and its "misheard" part."""
+    start, middle = html.index('id="mal-compris"'), html.index('id="mal-entendu"')
+    return html[start:middle], html[middle:]
 
 
 def _assign(client: TestClient, token: str, target: str, phrases: list[str]) -> object:
@@ -46,7 +59,14 @@ def test_missed_phrases_are_grouped_and_a_group_becomes_examples_in_a_new_versio
     page = client.get("/admin/apprentissage")
     assert page.status_code == 200, page.text
     assert "vous ouvrez quand le samedi" in page.text and "(3 fois)" in page.text
-    assert "le truc des poubelles" in page.text  # understood, but below the threshold
+    understood, heard = _lists(page.text)
+    assert "le truc des poubelles" in understood  # understood, but below the threshold
+    assert "le truc des poubelles" not in heard
+    assert "les heures de la mérie" in heard and "les heures de la mérie" not in understood
+    assert "zzz brouillé" in heard and "zzz brouillé" not in understood
+    assert "vous ouvrez quand le samedi" not in heard  # heard with 0.9
+    assert "confiance d’intention sous 0,23" in page.text
+    assert "confiance de reconnaissance vocale sous 0,50" in page.text
     assert "bonjour je voudrais des horaires" not in page.text
     assert "[silence]" not in page.text
     assert '<label for="intention-1">' in page.text

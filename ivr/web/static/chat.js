@@ -1,5 +1,7 @@
 // Web chat page: opens a conversation with the town hall's published flow and sends each
 // message (text or a keypad-like choice); the server runs the dialogue and keeps the state.
+// Once the conversation is handed over to an agent, messages go to the agent and the page
+// asks for the agent's replies every few seconds until either side ends the conversation.
 "use strict";
 (function () {
   const root = document.getElementById("chat");
@@ -9,8 +11,13 @@
   const text = document.getElementById("chat-texte");
   const choice = document.getElementById("chat-choix");
   const status = document.getElementById("chat-statut");
-  let sayUrl = null;
+  const finish = document.getElementById("chat-fin");
+  const POLL_MS = 2500;
+  let base = null;  // "/api/chat/ID" while a conversation is open
   let busy = false;
+  let agent = false;
+  let next = 0;
+  let poller = null;
 
   function line(who, message, kind) {
     const item = document.createElement("li");
@@ -23,6 +30,41 @@
 
   function enable(on) {
     form.querySelectorAll("input, button").forEach((el) => { el.disabled = !on; });
+    finish.disabled = !on;
+  }
+
+  function over(message) {
+    base = null;
+    agent = false;
+    clearTimeout(poller);
+    enable(false);
+    status.textContent = message;
+  }
+
+  async function poll() {
+    if (!base || !agent) return;
+    const url = base + "/replies?after=" + next;
+    try {
+      const answer = await fetch(url, {headers: {Accept: "application/json"}});
+      if (answer.status === 404) {
+        over("La conversation est terminée. Cliquez sur « Nouvelle conversation ».");
+        return;
+      }
+      if (answer.ok) {
+        const data = await answer.json();
+        data.messages.forEach((m) => line("Conseiller", m, "conseiller"));
+        next = data.next;
+        if (data.ended) {
+          over(data.ended_by === "agent"
+            ? "Le conseiller a terminé la conversation. Merci."
+            : "Conversation terminée.");
+          return;
+        }
+      }
+    } catch (err) {
+      // the next try says it again if the service is still away
+    }
+    poller = setTimeout(poll, POLL_MS);
   }
 
   async function send(url, body) {
@@ -37,55 +79,67 @@
       if (answer.status === 429) {
         status.textContent = "Trop de messages : réessayez dans " +
           (answer.headers.get("Retry-After") || "quelques") + " secondes.";
-        enable(sayUrl !== null);
+        enable(base !== null);
         return;
       }
       if (!answer.ok) {
-        status.textContent = answer.status === 404
-          ? "La conversation est terminée. Cliquez sur « Nouvelle conversation »."
-          : "Erreur : " + (data.message || answer.status);
-        sayUrl = null;
+        if (answer.status === 404) {
+          over("La conversation est terminée. Cliquez sur « Nouvelle conversation ».");
+        } else {
+          over(answer.status === 503 ? data.message : "Erreur : " + (data.message || answer.status));
+        }
         return;
       }
-      sayUrl = "/api/chat/" + encodeURIComponent(data.id) + "/say";
+      base = "/api/chat/" + encodeURIComponent(data.id);
       data.messages.forEach((m) => line("Mairie", m, "assistant"));
       if (data.ended) {
-        sayUrl = null;
-        status.textContent = data.transfer
-          ? "Conversation transmise à un conseiller." : "Conversation terminée.";
-      } else {
-        status.textContent = "";
-        enable(true);
-        text.focus();
+        over(data.agent ? "Le conseiller a terminé la conversation. Merci."
+          : "Conversation terminée.");
+        return;
       }
+      if (data.agent && !agent) {
+        agent = true;
+        next = 0;
+        poller = setTimeout(poll, 0);
+      }
+      status.textContent = agent ? "Vous écrivez à un conseiller de la mairie." : "";
+      enable(true);
+      text.focus();
     } catch (err) {
       status.textContent = "Le service ne répond pas. Réessayez plus tard.";
-      enable(sayUrl !== null);
+      enable(base !== null);
     } finally {
       busy = false;
     }
   }
 
   function start() {
+    if (base) fetch(base + "/end", {method: "POST"}).catch(() => {});
+    over("");
     log.replaceChildren();
-    sayUrl = null;
     send(root.dataset.start, {});
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const message = text.value.trim();
-    if (busy || !sayUrl || !message) return;
+    if (busy || !base || !message) return;
     line("Vous", message, "caller");
     text.value = "";
-    send(sayUrl, {text: message});
+    send(base + "/say", {text: message});
   });
   document.getElementById("chat-choisir").addEventListener("click", () => {
     const digits = choice.value.trim();
-    if (busy || !sayUrl || !/^[0-9*#]{1,20}$/.test(digits)) return;
+    if (busy || !base || !/^[0-9*#]{1,20}$/.test(digits)) return;
     line("Vous", "choix " + digits, "caller");
     choice.value = "";
-    send(sayUrl, {choice: digits});
+    send(base + "/say", {choice: digits});
+  });
+  finish.addEventListener("click", async () => {
+    if (!base) return;
+    const url = base + "/end";
+    over("Vous avez terminé la conversation.");
+    try { await fetch(url, {method: "POST"}); } catch (err) { /* already over here */ }
   });
   document.getElementById("chat-nouveau").addEventListener("click", start);
   start();

@@ -43,6 +43,8 @@
     return;
   }
 
+  const SPEAKERS = {caller: ["appelant", "Appelant"], assistant: ["assistant", "Assistant"],
+                    agent: ["conseiller", "Conseiller"]};
   const transcript = document.getElementById("transcript");
   const state = document.getElementById("etat-appel");
   events.addEventListener("turn", (event) => {
@@ -50,10 +52,10 @@
     const empty = document.getElementById("transcript-vide");
     if (empty) empty.remove();
     const item = document.createElement("li");
-    const caller = data.speaker === "caller";
-    item.className = caller ? "appelant" : "assistant";
+    const [kind, label] = SPEAKERS[data.speaker] || SPEAKERS.assistant;
+    item.className = kind;
     const who = document.createElement("strong");
-    who.textContent = (caller ? "Appelant" : "Assistant") + " : ";
+    who.textContent = label + " : ";
     item.append(who, document.createTextNode(data.text || ""));
     if (data.intent) {
       const hint = document.createElement("span");
@@ -72,10 +74,12 @@
     text("ctx-motif", data.reason);
     text("ctx-resume", data.text);
     state.textContent = "Appel transféré vers " + data.queue + ".";
+    document.dispatchEvent(new CustomEvent("appel-transfere", {detail: data}));
   });
   events.addEventListener("end", (event) => {
     const data = JSON.parse(event.data);
     state.textContent = "Appel terminé" + (data.reason ? " (" + data.reason + ")" : "") + ".";
     events.close();
+    document.dispatchEvent(new CustomEvent("appel-termine", {detail: data}));
   });
 })();
