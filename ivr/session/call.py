@@ -147,7 +147,8 @@ class CallSession:
                 engine.step, state, result.caller, self.res.now())
             self.state = state
             last = state.transcript[-1] if state.transcript else None
-            self.record_caller(result.caller, last.intent if last else None)
+            self.record_caller(result.caller, last.intent if last else None,
+                               last.intent_confidence if last else None)
 
     # -- pieces the endings use too -------------------------------------------------------
     async def hang_up(self) -> None:
@@ -264,7 +265,10 @@ class CallSession:
         return [*kept, Say(ERROR_TRANSFER),
                 Transfer(queue, "Erreur de l'assistant vocal", summary)]
 
-    def record_caller(self, caller: CallerInput, intent: str | None) -> None:
+    def record_caller(self, caller: CallerInput, intent: str | None,
+                      intent_confidence: float | None = None) -> None:
+        """One caller turn into the records (the recogniser's and the understanding's
+        confidence apart: the learning page lists them separately)."""
         if isinstance(caller, Utterance):
             text, confidence = caller.text or "[inaudible]", caller.confidence
         elif isinstance(caller, Digits):
@@ -272,7 +276,8 @@ class CallSession:
         else:
             text, confidence = "[silence]", None
         self.res.metrics.turns.labels(speaker="caller").inc()
-        self.recorder.turn("caller", text, intent=intent, confidence=confidence)
+        self.recorder.turn("caller", text, intent=intent, confidence=confidence,
+                           intent_confidence=intent_confidence)
         entry: dict[str, object] = {"speaker": "caller", "text": text, "intent": intent,
                                     "at": round(time.monotonic() - self.started, 2)}
         if confidence is not None:

@@ -50,11 +50,12 @@ class CallRecorder:
 
     def turn(
         self, speaker: str, text: str, *, intent: str | None = None,
-        confidence: float | None = None,
+        confidence: float | None = None, intent_confidence: float | None = None,
     ) -> None:
+        """`confidence`: the recogniser's (ASR); `intent_confidence`: the understanding's."""
         if text.strip():
             self._put(calls.add_turn, self.call_id, speaker, text, intent=intent,
-                      confidence=confidence)
+                      confidence=confidence, intent_confidence=intent_confidence)
 
     def end(self, outcome: str, *, summary: str | None = None, queue: str | None = None,
             reason: str | None = None) -> None:

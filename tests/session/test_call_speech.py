@@ -17,6 +17,7 @@ import pytest
 
 from ivr.session.call import KEYPAD_SWITCH
 from ivr.session.call_endings import NO_AGENT
+from ivr.storage import calls
 from speech.convert import concat, frame_of, resample, silence
 from speech.frames import AudioFrame
 from speech.wav import read_wav
@@ -77,6 +78,8 @@ async def test_speech_over_a_prompt_stops_it_and_is_the_answer(
             caller.say(concat([hello, silence(1000, 8000)]))
             await caller.wait_end(30)
         report = await asyncio.wait_for(service.finished.get(), 10)
+        assert service.resources is not None and service.resources.database is not None
+        record = await service.resources.database.run(calls.get_call, report.call_id)
     greeting = [at for at, _ in caller.heard if at < spoke_at + 1.2]
     assert len(greeting) < full - 50  # cut well before its end
     after = [at for at, _ in caller.heard if at > spoke_at]
@@ -87,6 +90,10 @@ async def test_speech_over_a_prompt_stops_it_and_is_the_answer(
     assert caller_turns[0]["text"] == "안녕하세요" and caller_turns[0]["intent"] == "horaires"
     assert "La mairie est ouverte" in str(report.turns[2]["text"])
     assert report.outcome == "resolved"
+    # stored with both confidences apart: the recogniser's and the understanding's
+    heard = next(turn for turn in record.turns if turn.speaker == "caller")
+    assert heard.intent == "horaires" and heard.intent_confidence == 0.95
+    assert heard.confidence is not None and 0.0 < heard.confidence <= 1.0
 
 
 async def test_a_cough_does_not_stop_the_prompt(
