@@ -36,7 +36,7 @@ from typing import Any
 from calls_caller import Turn, run_calls
 from calls_metrics import scrape, where_time_goes
 from calls_report import max_calls_within_target, plot, summarise, table
-from calls_service import ProcessSampler, RunningService, rss_mb, start_service
+from calls_service import ProcessSampler, RunningService, cpu_seconds, rss_mb, start_service
 
 from dialogs.events import Listen
 from speech.convert import concat, resample, silence
@@ -44,10 +44,17 @@ from speech.frames import AudioFrame
 from speech.wav import read_wav
 
 PHRASES = {
-    "ko": ("안녕하세요 전화 번호 하나 둘 셋", "감사합니다 대한민국"),
+    "ko": ("안녕하세요 전화 번호 하나 둘 셋", "감사합니다 대한민국",
+           "오늘 날씨가 정말 좋네요 산책 갈까요", "저는 학교에 가고 싶어요 내일 아침에",
+           "서울 시청 버스 정류장 어디 있어요", "우리 가족은 주말에 공원에 갑니다"),
     "fr": ("Bonjour, je voudrais connaître les horaires de la mairie.",
-           "Je voudrais refaire ma carte d'identité."),
+           "Je voudrais refaire ma carte d'identité.",
+           "Il y a un lampadaire en panne devant chez moi.",
+           "Quand passe le camion des poubelles dans ma rue ?",
+           "Je voudrais inscrire mon fils à l'école maternelle.",
+           "Est-ce que je peux parler à quelqu'un du service urbanisme ?"),
 }
+"""What the callers say, in turn (varied: a decoder warm from one sentence is not from all)."""
 
 
 def pick_model() -> tuple[Path, str]:
@@ -75,14 +82,24 @@ def voice(text: str, lang: str, rate: int) -> AudioFrame:
 
 
 def script(lang: str, rate: int) -> list[Turn]:
-    """Speech, key 1, speech, key 2: every turn gets a reply from the load flow."""
+    """Speech, key 1, speech, key 2...: every turn gets a reply from the load flow."""
     size = round(rate * 0.02) * 2
     turns: list[Turn] = []
-    for text, digit in zip(PHRASES[lang], "12", strict=True):
+    for text, digit in zip(PHRASES[lang], "12" * len(PHRASES[lang]), strict=False):
         pcm = concat([voice(text, lang, rate), silence(40, rate)]).pcm
         frames = tuple(pcm[i:i + size].ljust(size, b"\0") for i in range(0, len(pcm), size))
         turns += [Turn(speech=frames), Turn(digits=digit)]
     return turns
+
+
+async def wait_idle(pid: int, below_percent: float = 10.0, limit_s: float = 180.0) -> None:
+    """Until the service uses under `below_percent` of a core over a second (or `limit_s`)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(1.0)
+        if 100 * (cpu_seconds(pid) - before) < below_percent:
+            return
 
 
 async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namespace,
@@ -95,12 +112,12 @@ async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namesp
     machine = None
     if pid is None:
         measures = await run_calls(host, port, turns, calls=calls, seconds=args.seconds,
-                                   rate=args.rate, pause_s=args.pause)
+                                   rate=args.rate, pause_s=args.pause, ramp_s=args.ramp)
         peak = cpu = None
     else:
         async with ProcessSampler(pid) as sampler:
             measures = await run_calls(host, port, turns, calls=calls, seconds=args.seconds,
-                                       rate=args.rate, pause_s=args.pause)
+                                       rate=args.rate, pause_s=args.pause, ramp_s=args.ramp)
         peak, cpu, machine = sampler.peak_mb, sampler.cpu_percent, sampler.machine_percent
     report = summarise(measures, calls=calls, end_silence_ms=Listen().end_silence_ms,
                        model=model, rss_idle=idle, rss_idle_warm=idle_warm, rss_peak=peak,
@@ -143,6 +160,8 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, A
                 await run_calls(host, port, turns, calls=args.warmup_calls,
                                 seconds=args.warmup, rate=args.rate, pause_s=0.2)
                 await asyncio.sleep(1.0)
+                if pid:  # cold decoders' backlog (and the start-up warm-up) done first
+                    await wait_idle(pid)
             idle_warm = rss_mb(pid) if pid else None
             reports = []
             for calls in counts:
@@ -151,6 +170,7 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, A
                 report["seconds"] = args.seconds
                 report["decoder_workers"] = args.decoder_workers if service else None
                 report["decoders"] = args.decoders if service else None
+                report["ramp_s"] = args.ramp
                 reports.append(report)
                 print(table([report]).splitlines()[-1], file=sys.stderr, flush=True)
                 await asyncio.sleep(2.0)  # calls of this run end before the next starts
@@ -176,13 +196,17 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=16000, choices=(8000, 16000),
                         help="audio sample rate, Hz (Asterisk's slin16 by default)")
     parser.add_argument("--pause", type=float, default=0.5, help="caller's mean pause, s")
-    parser.add_argument("--warmup", type=float, default=45.0, help="warm-up call length, s")
+    parser.add_argument("--ramp", type=float, default=15.0,
+                        help="calls arrive evenly over this many seconds (one conversation "
+                             "cycle: callers do not all speak at once); 2 for the worst case, "
+                             "all speaking together; turns are measured once all have arrived")
+    parser.add_argument("--warmup", type=float, default=90.0, help="warm-up call length, s")
     parser.add_argument("--decoder-workers", type=int, default=2,
                         help="decoder threads of the service it starts")
     parser.add_argument("--decoders", type=int, default=None,
                         help="Vosk decoders lent at once by the service it starts "
                              "(default: the service's own default)")
-    parser.add_argument("--warmup-calls", type=int, default=12,
+    parser.add_argument("--warmup-calls", type=int, default=24,
                         help="simultaneous calls of the warm-up (they warm that many decoders)")
     args = parser.parse_args()
     counts = [int(n) for n in args.sweep.split(",")] if args.sweep else [args.calls]

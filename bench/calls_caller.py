@@ -107,7 +107,8 @@ class LoadCall:
     """One scripted caller: a state machine driven by the ticker and by arriving audio."""
 
     def __init__(self, script: list[Turn], rate: int, pause_s: float, seed: int) -> None:
-        self.script = itertools.cycle(script)
+        start = (2 * seed) % len(script) if script else 0  # callers start at different turns
+        self.script = itertools.cycle(script[start:] + script[:start])
         self.kind = KIND_FOR_RATE[rate]
         self.silence = bytes(round(rate * FRAME_S) * 2)
         self.pause_s = pause_s
@@ -128,6 +129,8 @@ class LoadCall:
         benchmark's own loop was late reading, not the service late sending)."""
         self.ends_at = 0.0
         """Monotonic time the caller hangs up."""
+        self.measure_from = 0.0
+        """Monotonic time from which turns and replies are measured (every call started)."""
 
     async def connect(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()
@@ -144,10 +147,13 @@ class LoadCall:
         m = self.measures
         if self._awaiting and self._sent_at is not None:
             assert self._turn is not None
-            m.latencies[self._turn.kind].append((now - self._sent_at) * 1000)
-            m.replies += 1
+            if self._sent_at >= self.measure_from:
+                m.latencies[self._turn.kind].append((now - self._sent_at) * 1000)
+                m.replies += 1
             self._awaiting = False
             self._sent_at = None
+        elif now < self.measure_from:
+            pass  # the calls are still arriving: not every call is in progress yet
         elif self._last_audio is not None and now - self._last_audio < QUIET_S:
             spacing = (now - self._last_audio) * 1000
             m.spacing_ms.append(spacing)
@@ -213,10 +219,13 @@ async def run_calls(
     host: str, port: int, script: list[Turn], *, calls: int, seconds: float, rate: int,
     pause_s: float = 0.5, ramp_s: float = 2.0,
 ) -> list[Measures]:
-    """`calls` callers for `seconds` each (starts spread over `ramp_s`); their measures."""
+    """`calls` callers for `seconds` each (starts spread evenly over `ramp_s`); their
+    measures, taken once every call has started."""
     callers = [LoadCall(script, rate, pause_s, seed) for seed in range(calls)]
     starts = [ramp_s * i / max(1, calls) for i in range(calls)]
     began = time.monotonic()
+    for call in callers:
+        call.measure_from = began + ramp_s
     active: list[LoadCall] = []
     pending = list(zip(starts, callers, strict=True))
     for tick in itertools.count():

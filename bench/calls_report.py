@@ -131,7 +131,10 @@ def plot(reports: list[dict[str, Any]], path: Path) -> None:
     cpu.plot(calls, [r["cpu_percent"] for r in reports], "x--", color="grey", label="CPU %")
     cpu.set_ylabel("service CPU (% of one core)")
     ax.legend(loc="upper left")
-    ax.set_title(f"standardiste: {reports[0]['model']}")
+    model = str(reports[0]["model"]).split(",")[0] + ")"  # "model (ko)": folder, language
+    together = float(reports[0].get("ramp_s", 15.0)) <= 2.0
+    ax.set_title(f"standardiste: {model}, "
+                 f"{'all speaking together' if together else 'staggered arrivals'}")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -26,7 +26,8 @@ from typing import Any
 FREE_SPEECH = "[]"
 """Vosk's grammar for the model's whole language model (no phrase list)."""
 MAX_IDLE = 16
-"""Idle decoders kept for later utterances; beyond that a returned decoder is freed."""
+"""Idle decoders kept for later utterances without a limit; beyond that a returned decoder
+is freed."""
 
 
 class Decoder:
@@ -61,13 +62,14 @@ class DecoderShelf:
     `limit` decoders are out.
     """
 
-    def __init__(self, make: Callable[[str], Any], max_idle: int = MAX_IDLE,
+    def __init__(self, make: Callable[[str], Any], max_idle: int | None = None,
                  limit: int | None = None) -> None:
         if limit is not None and limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         self._make = make
         """Builds a new Vosk decoder for a grammar (raises what Vosk raises)."""
-        self.max_idle = max_idle
+        self.max_idle = max_idle if max_idle is not None else (limit or 0) + MAX_IDLE
+        """Idle decoders kept (default: past `limit`, so that every warm one is kept)."""
         self.limit = limit
         """Most decoders lent at once to `borrow` (None: no limit)."""
         self._idle: dict[str, list[Decoder]] = {}

@@ -45,7 +45,7 @@ class SpeechSettings:
     """Network timeout of one read while downloading, seconds (IVR_DOWNLOAD_TIMEOUT)."""
     decoder_workers: int = 2
     """Threads decoding speech for all calls together (IVR_DECODER_WORKERS)."""
-    decoders: int = 12
+    decoders: int = 24
     """Vosk decoders lent at once to calls, all together (IVR_DECODERS). Each warm decoder
     holds tens of MB; past this number an utterance waits for one, its audio kept, and is
     caught up at several times real time."""
@@ -94,7 +94,7 @@ class SpeechSettings:
             model_base_url=env.get("IVR_MODEL_BASE_URL", "").strip() or DEFAULT_MODEL_BASE_URL,
             download_timeout_s=number("IVR_DOWNLOAD_TIMEOUT", 30.0, float),
             decoder_workers=int(number("IVR_DECODER_WORKERS", 2, int)),
-            decoders=int(number("IVR_DECODERS", 12, int)),
+            decoders=int(number("IVR_DECODERS", 24, int)),
             warm_decoders=_count(env, "IVR_WARM_DECODERS", 4),
             voice=env.get("IVR_TTS_VOICE", "").strip() or "roa/fr",
             speech_rate_wpm=int(number("IVR_TTS_RATE", 160, int)),

@@ -18,7 +18,7 @@ def test_calls_benchmark_smoke_run_writes_the_report(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "calls.py"), "--calls", "2", "--seconds", "24",
-         "--warmup", "0", "--pause", "0.2", "--json", str(report_path)],
+         "--warmup", "0", "--pause", "0.2", "--ramp", "1", "--json", str(report_path)],
         capture_output=True, text=True, timeout=180, env=env, check=False, cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr[-3000:]

@@ -94,3 +94,11 @@ def test_threads_take_without_waiting_and_a_failed_build_frees_its_place() -> No
 def test_the_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="limit"):
         DecoderShelf(lambda grammar: object(), limit=0)
+
+
+def test_a_limited_shelf_keeps_every_decoder_it_lends() -> None:
+    decoders = shelf(40)  # warm decoders are dear: none is freed while the limit allows it
+    taken = [decoders.take("[]") for _ in range(40)]
+    for decoder in taken:
+        decoders.give_back(decoder)
+    assert decoders.idle == 40 and decoders.made == 40
