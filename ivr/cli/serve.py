@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
+SWITCH_INTERVAL_S = 0.001
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -46,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(f"ivr serve: {err}", file=sys.stderr)
         return 2
+    # Decoder threads hand the interpreter back to the event loop (paced audio, every call's
+    # voice detection) after 1 ms instead of Python's 5: outbound frames keep their 20 ms.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     return asyncio.run(serve(Service(settings)))
 
 
