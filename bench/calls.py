@@ -110,6 +110,7 @@ async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namesp
     before = await asyncio.to_thread(scrape, metrics_url) if metrics_url else None
     own0, wall0 = time.process_time(), time.monotonic()
     machine = None
+    start = rss_mb(pid) if pid else None
     if pid is None:
         measures = await run_calls(host, port, turns, calls=calls, seconds=args.seconds,
                                    rate=args.rate, pause_s=args.pause, ramp_s=args.ramp)
@@ -121,7 +122,7 @@ async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namesp
         peak, cpu, machine = sampler.peak_mb, sampler.cpu_percent, sampler.machine_percent
     report = summarise(measures, calls=calls, end_silence_ms=Listen().end_silence_ms,
                        model=model, rss_idle=idle, rss_idle_warm=idle_warm, rss_peak=peak,
-                       cpu_percent=cpu)
+                       cpu_percent=cpu, rss_start=start)
     after = await asyncio.to_thread(scrape, metrics_url) if metrics_url else None
     report["where_time_goes"] = where_time_goes(before, after)
     report["machine"] = {

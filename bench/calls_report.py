@@ -24,15 +24,18 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 def summarise(measures: list[Measures], *, calls: int, end_silence_ms: int, model: str,
               rss_idle: float | None, rss_idle_warm: float | None, rss_peak: float | None,
-              cpu_percent: float | None) -> dict[str, Any]:
-    """The JSON report of one run of `calls` simultaneous calls."""
+              cpu_percent: float | None, rss_start: float | None = None) -> dict[str, Any]:
+    """The JSON report of one run of `calls` simultaneous calls. Memory per call is the run's
+    peak over the memory at its start (`rss_start`, else after the warm-up): what the calls
+    add, not what earlier runs left (the decoders' caches only grow)."""
     speech = [ms - end_silence_ms for m in measures for ms in m.latencies["speech"]]
     dtmf = [ms for m in measures for ms in m.latencies["dtmf"]]
     spacing = [s for m in measures for s in m.spacing_ms]
     deviation = [abs(s - 20.0) for s in spacing]
     per_call = None
-    if rss_peak is not None and rss_idle_warm is not None and calls:
-        per_call = round((rss_peak - rss_idle_warm) / calls, 2)
+    base = rss_start if rss_start is not None else rss_idle_warm
+    if rss_peak is not None and base is not None and calls:
+        per_call = round((rss_peak - base) / calls, 2)
     report: dict[str, Any] = {
         "calls": calls,
         "model": model,
@@ -52,7 +55,7 @@ def summarise(measures: list[Measures], *, calls: int, end_silence_ms: int, mode
         "frames_received": len(spacing),
         "gaps": sum(m.gaps for m in measures),
         "rss_mb": {"idle": _round(rss_idle), "idle_warm": _round(rss_idle_warm),
-                   "peak": _round(rss_peak)},
+                   "start": _round(rss_start), "peak": _round(rss_peak)},
         "rss_mb_per_call": per_call,
         "cpu_percent": _round(cpu_percent),
     }

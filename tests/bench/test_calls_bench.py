@@ -35,7 +35,8 @@ def test_calls_benchmark_smoke_run_writes_the_report(tmp_path: Path) -> None:
     assert 15.0 < report["frame_spacing_ms"]["p50"] < 25.0  # paced at 20 ms, not bursts
     assert isinstance(report["gaps"], int)
     rss = report["rss_mb"]
-    assert 0 < rss["idle"] <= rss["peak"]
+    assert 0 < rss["idle"] <= rss["peak"] and 0 < rss["start"] <= rss["peak"]
+    assert abs(report["rss_mb_per_call"] - (rss["peak"] - rss["start"]) / 2) <= 0.1
     assert report["cpu_percent"] > 0
     where = report["where_time_goes"]  # the service's own metrics, read before and after
     assert where["recognition_wait"]["count"] >= 1
