@@ -135,7 +135,8 @@ class DecoderShelf:
                     self.idle >= self.max_idle):
                 return False
             self.made += 1
-        self._release_stocked(decoder)
+            self.lent += 1  # as if lent, so that it comes back like any other
+        self._release(decoder)
         return True
 
     def give_back(self, decoder: Decoder) -> None:
@@ -155,12 +156,6 @@ class DecoderShelf:
     def _pop_idle(self, grammar: str) -> Decoder | None:
         idle = self._idle.get(grammar)
         return idle.pop() if idle else None
-
-    def _release_stocked(self, decoder: Decoder) -> None:
-        """A new decoder joins: to the first waiter, else to the idle ones."""
-        with self._lock:
-            self.lent += 1  # as if lent, so that it comes back like any other
-        self._release(decoder)
 
     def _release(self, decoder: Decoder | None) -> None:
         """A decoder (or the place of one never built) comes back: to the first waiter, else
