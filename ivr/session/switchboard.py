@@ -3,10 +3,11 @@ pure pieces (where a flow queue goes in the dialplan, which channel variables ca
 call's context).
 
 Channel variables set before the redirect (all inherited, `__` prefix): STANDARDISTE_CALL_ID,
-STANDARDISTE_INTENT, STANDARDISTE_SLOTS ("name=value;..."), STANDARDISTE_REASON,
-STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_CALL_URL (the call's page in the
-agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue` extension). Values
-are one line, at most `MAX_VALUE` characters.
+STANDARDISTE_INTENT, STANDARDISTE_SLOTS ("name=value;...", neither holding = or ;),
+STANDARDISTE_REASON, STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_CALL_URL (the
+call's page in the agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue`
+extension). Values are one line of dialplan-safe characters (`telephony.ami.safe_text`: no
+caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters.
 
 Before the service hangs a call up on purpose it sets STANDARDISTE_NEXT=end (`mark_end`): the
 shipped dialplan then hangs up too, while a leg cut later without it (a worker that died) sends
@@ -27,7 +28,7 @@ from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.errors import TransferUnavailable
 from telephony.ami import AmiClient
-from telephony.ami.protocol import dialplan_text
+from telephony.ami.safe_text import dialplan_pairs, dialplan_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,8 @@ def plan(settings: TransferSection, flow_queue: str) -> Target:
 
 
 def one_line(text: str) -> str:
-    """A value safe for AMI and the dialplan (`telephony.ami.protocol.dialplan_text`: one
-    line, no comma, pipe, bracket or dollar), at most `MAX_VALUE` characters."""
+    """A value safe for AMI and the dialplan (`telephony.ami.safe_text.dialplan_text`: one
+    line of letters, digits, spaces and . ' - / _ @ + :), at most `MAX_VALUE` characters."""
     return dialplan_text(text, MAX_VALUE)
 
 
@@ -75,14 +76,15 @@ def context_variables(
     values = {
         "STANDARDISTE_CALL_ID": call_id,
         "STANDARDISTE_INTENT": intent or "",
-        "STANDARDISTE_SLOTS": ";".join(f"{k}={v}" for k, v in sorted(slots.items())),
         "STANDARDISTE_REASON": transfer.reason,
         "STANDARDISTE_SUMMARY": transfer.summary or transfer.reason,
         "STANDARDISTE_CALL_URL": call_url,
     }
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
-    return {name: one_line(value) for name, value in values.items()}
+    clean = {name: one_line(value) for name, value in values.items()}
+    clean["STANDARDISTE_SLOTS"] = dialplan_pairs(dict(slots), MAX_VALUE)
+    return clean
 
 
 class Switchboard(ABC):

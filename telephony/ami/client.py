@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
 from telephony.ami.control import CallControl
-from telephony.ami.protocol import AmiEvent, AmiResponse, dialplan_text
+from telephony.ami.protocol import AmiEvent, AmiResponse
+from telephony.ami.safe_text import dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.ami.settings import AmiSettings
 from telephony.errors import TelephonyError

@@ -56,14 +56,6 @@ def check_value(key: str, value: str) -> str:
     return value
 
 
-def dialplan_text(text: str, limit: int = 120) -> str:
-    """Free text made safe to travel as a channel variable into dialplan arguments: no line
-    breaks, no commas, pipes or brackets (argument and expression separators), at most
-    ``limit`` characters."""
-    cleaned = "".join(" " if c in "\r\n\t,|[]$" else c for c in text)
-    return " ".join(cleaned.split())[:limit]
-
-
 def format_action(
     name: str, action_id: str, keys: Mapping[str, str], variables: Mapping[str, str]
 ) -> bytes:

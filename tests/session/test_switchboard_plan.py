@@ -24,7 +24,7 @@ def test_context_variables_are_single_lines_without_commas() -> None:
                                target)
     assert values["STANDARDISTE_SLOTS"] == "date=2026-05-13;time=10:00"
     assert values["STANDARDISTE_REASON"] == "Question urgente"
-    assert values["STANDARDISTE_SUMMARY"] == "Demande : rdv ; a dit : « oui non »"
+    assert values["STANDARDISTE_SUMMARY"] == "Demande : rdv a dit : « oui non »"
     assert values["STANDARDISTE_QUEUE"] == "standardiste-agents"
     long = context_variables("abc", Transfer("q", "r" * 1000), None, {}, "u",
                              plan(ROUTES, "urbanisme"))

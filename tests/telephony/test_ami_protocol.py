@@ -11,7 +11,8 @@ import pytest
 
 from telephony.ami import AmiClient, AmiEvent, AmiSettings, ChannelMap
 from telephony.ami.client import PLACEHOLDER_SECRET
-from telephony.ami.protocol import AmiResponse, dialplan_text, format_action, parse_message
+from telephony.ami.protocol import AmiResponse, format_action, parse_message
+from telephony.ami.safe_text import dialplan_pairs, dialplan_text
 from telephony.errors import TelephonyError
 from tests.asterisk_fixture import free_port
 
@@ -105,6 +106,15 @@ async def test_reconnection_backs_off_while_asterisk_is_unreachable(
 def test_free_text_is_made_safe_for_the_dialplan() -> None:
     assert dialplan_text("Urbanisme, permis [urgent]\r\n$x|y", 80) == "Urbanisme permis urgent x y"
     assert len(dialplan_text("a" * 500, 80)) == 80
+    hostile = '" != "" & "x):System(touch /tmp/pwned #${SHELL(id)}?a:b;c=d!<>{}`\\'
+    assert dialplan_text(hostile) == "x :System touch /tmp/pwned SHELL id a:b c d"
+    assert dialplan_text("Carte d’identité « urgente », 14:30, n°3 jean@mairie.fr +33") == (
+        "Carte d’identité « urgente » 14:30 n°3 jean@mairie.fr +33")
+    assert dialplan_text("zéro\u2028six\u200bsept\x00") == "zéro six sept"
+
+
+def test_pairs_cannot_hold_their_separators() -> None:
+    assert dialplan_pairs({"b": "1;x=2", "a=1": "(y)"}) == "a 1=y;b=1 x 2"
 
 
 @pytest.mark.parametrize("secret", ["", "change-me"])

@@ -1,0 +1,43 @@
+"""Free text made safe to travel as a channel variable into the dialplan.
+
+Transfer reasons and summaries come from flows (written by admins) and, through ``{slot}``
+placeholders, from what callers said. Asterisk gives meaning to many characters: ``,`` and
+``|`` split application arguments, ``( ) ? :`` and quotes build ``ExecIf``/``GotoIf``
+conditions, ``$ [ ] { }`` start expressions and substitutions, ``& = ! < >`` are operators. A
+value holding them can turn into commands (``System()``) wherever a dialplan evaluates it.
+
+The shipped dialplan never evaluates these values and filters them again with the same set
+(``FILTER()`` in ``extensions_standardiste.conf``); the service only ever sends text made of:
+letters and digits (any script), single spaces, ``. ' - / _ @ + :`` and non-ASCII characters
+that are neither controls nor format characters (``« » ’ °`` stay). Everything else becomes a
+space; a time ``14:30`` keeps its colon, which is harmless without parentheses or quotes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+ASCII_PUNCTUATION = frozenset(" .'-/_@+:")
+"""ASCII characters kept besides letters and digits (the dialplan's FILTER set)."""
+
+
+def safe_char(char: str) -> bool:
+    """Whether one character may reach the dialplan."""
+    if char.isascii():
+        return char.isalnum() or char in ASCII_PUNCTUATION
+    return unicodedata.category(char)[0] not in "CZ"
+
+
+def dialplan_text(text: str, limit: int = 120) -> str:
+    """``text`` on one line, made of safe characters only (others become spaces, runs of
+    spaces one), at most ``limit`` characters."""
+    cleaned = "".join(c if safe_char(c) else " " for c in text)
+    return " ".join(cleaned.split())[:limit].rstrip()
+
+
+def dialplan_pairs(pairs: dict[str, str], limit: int = 400) -> str:
+    """``name=value;name=value`` (sorted by name) where neither names nor values can hold the
+    separators or anything unsafe, at most ``limit`` characters."""
+    text = ";".join(f"{dialplan_text(k, limit)}={dialplan_text(v, limit)}"
+                    for k, v in sorted(pairs.items()))
+    return text[:limit]
