@@ -234,7 +234,10 @@ class Service:
             return
         sock.listen(128)  # connections wait in the backlog until uvicorn serves them
         self._web_socket = sock
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        # The app reads forwarding headers itself, from [web] trusted_proxies only: uvicorn's
+        # own proxy_headers would trust them from loopback by default.
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
+                                proxy_headers=False)
         self._web = _Uvicorn(config)
         self._web_task = asyncio.create_task(self._web.serve(sockets=[sock]), name="web")
 

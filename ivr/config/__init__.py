@@ -24,6 +24,7 @@ from ivr.config.load import (
 )
 from ivr.config.sections import ServiceSection, SessionSection, TransferSection
 from ivr.storage.database import DatabaseSettings
+from ivr.web.client_address import parse_proxies
 from ivr.web.settings import WebSettings
 from speech.errors import SettingsInvalid
 from speech.settings import SpeechSettings, data_home
@@ -90,6 +91,11 @@ def load_settings(
         speech = SpeechSettings.from_env(mapped_env(data, "speech", SPEECH_KEYS, env))
     except SettingsInvalid as err:
         raise ConfigError(f"[speech]: {err}") from err
+    web = build_section(WebSettings, data, "web", env)
+    try:
+        parse_proxies(web.trusted_proxies)
+    except ValueError as err:
+        raise ConfigError(f"[web] trusted_proxies: {err}") from err
     service = build_section(ServiceSection, data, "service", env)
     if service.data_dir is None:
         service = replace(service, data_dir=data_home(env))
@@ -99,7 +105,7 @@ def load_settings(
         transfer=build_section(TransferSection, data, "transfer", env),
         audiosocket=build_section(AudioSocketSettings, data, "audiosocket", env),
         ami=build_section(AmiSettings, data, "ami", env),
-        web=build_section(WebSettings, data, "web", env),
+        web=web,
         speech=speech,
         database=DatabaseSettings.from_environment(
             mapped_env(data, "database", DATABASE_KEYS, env)

@@ -117,6 +117,8 @@ def convert(kind: Any, value: Any, where: str, *, from_env: bool) -> Any:
             if not isinstance(value, str) and not from_env:
                 raise ValueError("expected a string")
             return str(value)
+        if typing.get_origin(kind) is tuple:
+            return _strings(value, from_env=from_env)
         if typing.get_origin(kind) is dict:
             if from_env:
                 return dict(_pair(item) for item in str(value).split(",") if item.strip())
@@ -137,6 +139,15 @@ def _boolean(value: Any) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError("use true or false")
+
+
+def _strings(value: Any, *, from_env: bool) -> tuple[str, ...]:
+    """A list of strings: a TOML array, or comma-separated text from the environment."""
+    if from_env:
+        return tuple(item.strip() for item in str(value).split(",") if item.strip())
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected an array of strings")
+    return tuple(value)
 
 
 def _pair(item: str) -> tuple[str, str]:

@@ -55,9 +55,10 @@ from ivr.web import (
 )
 from ivr.web.chat import ChatRooms
 from ivr.web.chat_settings import ChatSettings
+from ivr.web.client_address import ClientAddresses
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
-from ivr.web.ratelimit import LoginLimiter
+from ivr.web.ratelimit import ADDRESS_FACTOR, LoginLimiter
 from ivr.web.settings import WebSettings
 
 HERE = Path(__file__).resolve().parent
@@ -110,6 +111,9 @@ def create_app(
     )
 
     ctx = app.state.ctx
+    app.state.client_addresses = ClientAddresses(settings.trusted_proxies)
+    app.state.sign_in_by_address = LoginLimiter(
+        ADDRESS_FACTOR * settings.login_max_failures, settings.login_window_s, clock)
     app.state.chat = ChatRooms(
         chat or ChatSettings(), database, ctx.flows, ctx.live, settings.timezone,
         now=chat_now or (lambda: datetime.now(zone).replace(tzinfo=None)), monotonic=clock)

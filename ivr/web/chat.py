@@ -1,9 +1,11 @@
 """Web chat conversations: the published flow answering in a browser, kept in memory.
 
-`ChatRooms` holds the conversations in progress (at most `ChatSettings.max_conversations`;
-one idle longer than `idle_s` seconds is closed as abandoned). Each conversation plays the
-flow published when it started (`FlowRegistry.current`), with `DatabaseServices`, so an
-appointment, ticket or callback made in the chat is a real one. Like a phone call it is
+`ChatRooms` holds the conversations in progress (at most `ChatSettings.max_conversations`,
+at most `per_client` per client address; one idle longer than `idle_s` seconds is closed as
+abandoned). Making room for a new conversation only ever closes that client's own oldest
+one: when every place is taken by others, the start is refused (`TooMany`). Each conversation
+plays the flow published when it started (`FlowRegistry.current`), with `DatabaseServices`, so
+an appointment, ticket or callback made in the chat is a real one. Like a phone call it is
 recorded (`ivr.storage.calls`, texts masked by storage; no caller number) and published to
 the `LiveHub` (start, turns, transfer, end), so agents see it in their console. When the
 flow transfers, the conversation is handed over (`ivr.web.chat_handover`): the record ends
@@ -56,6 +58,8 @@ class Conversation:
     services: DatabaseServices
     state: CallState
     last_seen: float
+    address: str
+    """The client address that started it (the per-client cap counts by it)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     handover: HandOver | None = None
     """Set once the flow transferred the conversation to an agent."""
@@ -110,6 +114,8 @@ class ChatRooms:
         """Open a conversation: its id and the greeting."""
         self._limit(self.by_address, address)
         self.expire()
+        with self._lock:
+            self._room_for(address, dry_run=True)
         live = self._flow()
         call_id = "web-" + secrets.token_hex(8)
         with self.database.transaction() as s:
@@ -118,15 +124,37 @@ class ChatRooms:
                                     self.timezone, call_id)
         engine = Engine(live.loaded, live.understander, services)
         state, actions = engine.start(self.now(), call_id)
-        conv = Conversation(call_id, live, services, state, self.monotonic())
+        conv = Conversation(call_id, live, services, state, self.monotonic(), address)
         self.live.publish(CallEvent(call_id, "start"))
         self._after(conv, None, actions)
-        with self._lock:
-            if len(self._conversations) >= self.settings.max_conversations:
-                oldest = min(self._conversations.values(), key=lambda c: c.last_seen)
-                self._close(self._conversations.pop(oldest.id), "abandoned")
-            self._conversations[call_id] = conv
+        try:
+            with self._lock:
+                closed = self._room_for(address, dry_run=False)
+                self._conversations[call_id] = conv
+        except TooMany:  # others took the last places meanwhile
+            self._close(conv, "abandoned")
+            raise
+        for old in closed:
+            self._close(old, "abandoned")
         return _reply(conv, actions)
+
+    def _room_for(self, address: str, *, dry_run: bool) -> list[Conversation]:
+        """Make room for one more conversation of `address` (under `_lock`): take off its own
+        oldest ones past `per_client`, or past `max_conversations`; `TooMany` when the chat is
+        full of other clients' conversations. Returns those taken off (to close), none when
+        `dry_run`."""
+        s = self.settings
+        own = sorted((c for c in self._conversations.values() if c.address == address),
+                     key=lambda c: c.last_seen)
+        excess = max(len(own) - s.per_client + 1,
+                     len(self._conversations) - s.max_conversations + 1, 0)
+        if excess > len(own):
+            raise TooMany(max(1, round(s.window_s)), "the chat is full")
+        if dry_run:
+            return []
+        for conv in own[:excess]:
+            del self._conversations[conv.id]
+        return own[:excess]
 
     def _flow(self) -> LiveFlow:
         try:

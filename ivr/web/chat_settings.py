@@ -1,5 +1,6 @@
 """The web chat's settings (limits, which flow it plays) and its two refusals: too many
-messages (`TooMany`, with the seconds to wait) and no playable flow (`ChatUnavailable`)."""
+messages or conversations (`TooMany`, with the seconds to wait) and no playable flow
+(`ChatUnavailable`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ class ChatSettings:
     idle_s: float = 1800.0
     """A conversation idle this long (seconds) is closed and forgotten."""
     max_conversations: int = 500
-    """Conversations kept at once; the oldest idle one is closed to make room."""
+    """Conversations kept at once. When full, a client's new conversation replaces that
+    client's own oldest one; a client with none open is refused (429) until room frees up:
+    one client never closes another's conversation."""
+    per_client: int = 5
+    """Conversations one client address keeps open at once; its oldest one is closed to make
+    room for a new one (a citizen reloading the page), never another client's."""
     per_conversation: int = 30
     """Messages allowed per conversation within `window_s`."""
     per_address: int = 120
@@ -31,8 +37,8 @@ class TooMany(Exception):
 
     code = "rate_limited"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many messages, retry in {retry_after} s")
+    def __init__(self, retry_after: int, what: str = "too many messages") -> None:
+        super().__init__(f"{what}, retry in {retry_after} s")
         self.retry_after = retry_after
 
 

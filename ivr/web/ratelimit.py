@@ -1,5 +1,9 @@
-"""Sign-in rate limit: at most N failures per key (username, client address) in a sliding
-window; past that, sign-in is refused until the oldest failure leaves the window.
+"""Sign-in rate limit: at most N failures per key in a sliding window; past that, sign-in is
+refused until the oldest failure leaves the window.
+
+Sign-in counts failures per (client address, username), so guessing a user's password from
+one address does not lock the real user out elsewhere, and per client address with a looser
+limit (`ADDRESS_FACTOR` times as many), so one address cannot try many usernames.
 
 Pure and thread-safe; the clock is injected (seconds, monotonic) so tests drive time.
 Memory is bounded: old failures are dropped, and at most `max_keys` keys are tracked.
@@ -11,6 +15,10 @@ import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+
+ADDRESS_FACTOR = 4
+"""An address may fail this many times `login_max_failures` within the window, over all the
+usernames it tries."""
 
 
 class LoginLimiter:

@@ -1,8 +1,12 @@
 """Signing in and out: the login page (form) and the JSON session API.
 
-Failed sign-ins count against the username and the client address; after
-`login_max_failures` within `login_window_s` the answer is 429 with Retry-After, whatever the
-password. The login form is protected by a double-submit CSRF cookie.
+Failed sign-ins count against the pair (client address, username): after `login_max_failures`
+within `login_window_s` that address gets 429 with Retry-After for that username, whatever
+the password, while the user can still sign in from elsewhere. They also count against the
+client address alone (`ctx.limiter` for pairs, `app.state.sign_in_by_address` with
+`ADDRESS_FACTOR` times the limit), so one address cannot try many usernames. The client
+address is `ivr.web.client_address`'s. The login form is protected by a double-submit CSRF
+cookie.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from ivr.web.auth import (
     set_session_cookie,
     signed_in,
 )
+from ivr.web.client_address import client_address
 from ivr.web.context import WebContext
+from ivr.web.ratelimit import LoginLimiter
 
 router = APIRouter()
 
@@ -45,26 +51,25 @@ class TooManyAttempts(Exception):
         self.retry_after = retry_after
 
 
-def _keys(request: Request, username: str) -> list[str]:
-    address = request.client.host if request.client else "unknown"
-    return [f"user:{username.strip().lower()}", f"addr:{address}"]
-
-
 def attempt_login(ctx: WebContext, request: Request, username: str, password: str
                   ) -> UserRecord | None:
-    """Check the rate limit, then the password; TooManyAttempts when blocked."""
-    keys = _keys(request, username)
-    wait = ctx.limiter.retry_after(keys)
-    if wait is not None:
+    """Check the rate limits, then the password; TooManyAttempts when blocked."""
+    address = client_address(request)
+    pair = [f"pair:{address}|{username.strip().lower()}"]
+    alone = [f"addr:{address}"]
+    by_address: LoginLimiter = request.app.state.sign_in_by_address
+    wait = max(ctx.limiter.retry_after(pair) or 0, by_address.retry_after(alone) or 0)
+    if wait:
         ctx.metrics.login_failures.inc()
         raise TooManyAttempts(wait)
     with ctx.database.transaction() as s:
         user = users.authenticate(s, ctx.hasher, username.strip().lower(), password)
     if user is None:
         ctx.metrics.login_failures.inc()
-        ctx.limiter.failure(keys)
+        ctx.limiter.failure(pair)
+        by_address.failure(alone)
         return None
-    ctx.limiter.success(keys[0])
+    ctx.limiter.success(pair[0])
     return user
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ivr.web.auth import Ctx
 from ivr.web.chat import ChatRooms
 from ivr.web.chat_settings import ChatUnavailable, TooMany
+from ivr.web.client_address import client_address
 
 router = APIRouter()
 MAX_TEXT = 500
@@ -42,7 +43,7 @@ def chat_rooms(request: Request) -> ChatRooms:
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _too_many(err: TooMany) -> JSONResponse:

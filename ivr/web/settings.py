@@ -12,13 +12,18 @@ class WebSettings:
     cookie_secure: bool = False
     """Send cookies over HTTPS only; turn on when the back office is served behind TLS."""
     login_max_failures: int = 5
-    """Failed sign-ins allowed per username and per client address within the window."""
+    """Failed sign-ins allowed per client address and username within the window (an address
+    may fail `ADDRESS_FACTOR` times as many over all usernames, `ivr.web.ratelimit`)."""
     login_window_s: float = 300.0
     """Window of the sign-in rate limit, seconds."""
     probe_timeout_s: float = 2.0
     """How long /healthz waits for one status probe, seconds."""
     max_body_bytes: int = 8 * 1024 * 1024
     """Largest request body accepted (by its Content-Length), bytes; larger ones get 413."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies (IP addresses or CIDR networks, e.g. "127.0.0.1", "10.0.0.0/8") whose
+    Forwarded / X-Forwarded-For headers name the client; empty: the headers are never
+    trusted and the client is the TCP peer (`ivr.web.client_address`)."""
     timezone: str = "Europe/Paris"
     """IANA time zone in which pages show times (stored times are UTC)."""
     town_phone: str = ""

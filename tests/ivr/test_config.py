@@ -78,6 +78,16 @@ def test_ivr_config_names_the_file(tmp_path: Path) -> None:
     assert load_settings(None, {**HOME, "IVR_CONFIG": str(path)}).audiosocket.port == 9300
 
 
+def test_trusted_proxies_are_none_by_default_and_read_from_the_file_or_environment(
+    tmp_path: Path
+) -> None:
+    assert load_settings(None, HOME).web.trusted_proxies == ()
+    path = write(tmp_path, "[web]\ntrusted_proxies = ['127.0.0.1', '10.0.0.0/8']\n")
+    assert load_settings(path, HOME).web.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    env = {**HOME, "IVR_WEB_TRUSTED_PROXIES": "192.0.2.1, ::1"}
+    assert load_settings(path, env).web.trusted_proxies == ("192.0.2.1", "::1")
+
+
 @pytest.mark.parametrize(
     ("text", "env", "message"),
     [
@@ -90,6 +100,10 @@ def test_ivr_config_names_the_file(tmp_path: Path) -> None:
         ("", {"IVR_TTS_RATE": "-3"}, "IVR_TTS_RATE='-3' must be positive"),
         ("[speech]\nvoix = 'x'\n", {}, "[speech]: unknown key(s) voix"),
         ("", {"IVR_TRANSFER_ROUTES": "accueil"}, "KEY=VALUE"),
+        ("[web]\ntrusted_proxies = '127.0.0.1'\n", {}, "expected an array of strings"),
+        ("[web]\ntrusted_proxies = ['proxy.mairie.example']\n", {},
+         "[web] trusted_proxies: trusted proxy 'proxy.mairie.example' is not an IP address"),
+        ("", {"IVR_WEB_TRUSTED_PROXIES": "10.0.0.0/33"}, "'10.0.0.0/33' is not an IP address"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, text: str, env: dict[str, str],

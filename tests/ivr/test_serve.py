@@ -170,3 +170,25 @@ def test_a_taken_audiosocket_port_stops_it_with_the_reason(tmp_path: Path) -> No
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_serve_ignores_forwarded_for_from_loopback_by_default(start: object) -> None:
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told not to: each guess below would
+    # then count for another address and none would ever be limited.
+    service = start()  # type: ignore[operator]
+    service.wait_line("standardiste ready")
+    url = f"http://127.0.0.1:{service.web_port}/api/session"
+
+    def guess(i: int) -> int:
+        body = json.dumps({"username": f"guess{i}", "password": "bad"}).encode()
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-Forwarded-For": f"203.0.113.{i + 1}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    answers = [guess(i) for i in range(4 * 5 + 1)]  # ADDRESS_FACTOR * login_max_failures
+    assert answers[:-1] == [401] * 20
+    assert answers[-1] == 429  # all counted as 127.0.0.1
