@@ -3,9 +3,13 @@
 Each connection must open with the call's UUID within ``handshake_timeout``; then the handler
 coroutine (the call session) gets an `AudioSocketConnection`. Whatever happens (the handler
 returns or raises, the peer vanishes or sends garbage) the connection's writer task and socket
-are released and the reason is logged; other calls are not affected. Connections beyond
-``max_calls`` are closed at once; the shipped dialplan takes a leg closed within a second as
+are released and the reason is logged; other calls are not affected. A connection counts as a
+call only once its UUID has arrived: a call beyond ``max_calls`` is closed right after its
+UUID (Asterisk sends it at once); the shipped dialplan takes a leg closed within a second as
 a refusal and tries the next worker, then its fallback (the agents, or an apology).
+Connections still waiting for their UUID are at most ``max_pending``: past that the oldest
+waiting one is closed, so silent connections can neither hold call places nor keep a real
+call from being identified.
 `close()` stops accepting, gives running calls until a deadline, then cancels them.
 """
 
@@ -38,7 +42,10 @@ class AudioSocketSettings:
     port: int = 9092
     """TCP port; 0 picks a free one (see `AudioSocketServer.port`)."""
     max_calls: int = 20
-    """Most simultaneous connections; more are closed at once (Asterisk falls back)."""
+    """Most simultaneous calls (identified by their UUID); more are closed once their UUID
+    arrives (Asterisk falls back)."""
+    max_pending: int = 64
+    """Most connections waiting for their UUID at once; a new one closes the oldest."""
     handshake_timeout: float = 5.0
     """Seconds a new connection has to send its UUID."""
     read_timeout: float = 30.0
@@ -58,8 +65,12 @@ class AudioSocketServer:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._calls: dict[uuid.UUID, AudioSocketConnection] = {}
+        self._pending: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        """Connections waiting for their UUID, oldest first."""
         self.rejected = 0
-        """Connections refused because ``max_calls`` were running."""
+        """Calls refused because ``max_calls`` were running."""
+        self.dropped = 0
+        """Connections closed unidentified to make room under ``max_pending``."""
 
     async def start(self) -> None:
         """Start listening."""
@@ -95,15 +106,19 @@ class AudioSocketServer:
         task = asyncio.current_task()
         assert task is not None
         peer = writer.get_extra_info("peername")
-        if len(self._tasks) >= self.settings.max_calls:
-            self.rejected += 1
-            log.warning("AudioSocket %s refused: %d calls already", peer, len(self._tasks))
-            writer.close()
-            return
+        while len(self._pending) >= max(1, self.settings.max_pending):
+            oldest, oldest_writer = next(iter(self._pending.items()))
+            del self._pending[oldest]
+            self.dropped += 1
+            log.warning("AudioSocket %s closed: %d connections already wait for their UUID",
+                        oldest_writer.get_extra_info("peername"), self.settings.max_pending)
+            oldest_writer.close()  # its handshake read ends: "closed before sending its UUID"
         self._tasks.add(task)
+        self._pending[task] = writer
         try:
             await self._serve(reader, writer, peer)
         finally:
+            self._pending.pop(task, None)
             writer.close()
             with contextlib.suppress(ConnectionError, OSError, TimeoutError):
                 async with asyncio.timeout(1.0):
@@ -116,10 +131,18 @@ class AudioSocketServer:
         call_id: uuid.UUID | None = None
         try:
             first = await read_message(reader, self.settings.handshake_timeout)
+            task = asyncio.current_task()
+            if task is not None:
+                self._pending.pop(task, None)
             if first is None:
                 log.info("AudioSocket %s closed before sending its UUID", peer)
                 return
             call_id = decode_uuid(*first)
+            if len(self._calls) >= self.settings.max_calls:
+                self.rejected += 1
+                log.warning("AudioSocket %s (call %s) refused: %d calls already", peer, call_id,
+                            len(self._calls))
+                return
             if call_id in self._calls:
                 raise TelephonyError("audiosocket.protocol", f"UUID {call_id} is already in a call")
             connection = AudioSocketConnection(call_id, reader, writer, self.settings.read_timeout)
