@@ -38,7 +38,7 @@ from ivr.session.fallback_prompts import FallbackPrompts
 from ivr.session.report import CallReport
 from ivr.session.resources import Clock, SessionResources
 from ivr.session.switchboard import AmiSwitchboard, NoSwitchboard, Switchboard
-from ivr.storage.database import Database
+from ivr.storage.database import Database, masked_url
 from ivr.storage.errors import StorageError
 from ivr.web.app import create_app
 from speech.errors import SpeechError
@@ -170,10 +170,14 @@ class Service:
         return model
 
     async def _open_database(self) -> None:
-        url = self.settings.database.url.split("@")[-1]  # never log a password
+        url = masked_url(self.settings.database.url)  # never log a password
         try:
             database = Database(self.settings.database)
-        except (StorageError, OSError) as err:
+        except StorageError as err:  # its message shows the URL masked
+            self.missing["database"] = (f"{err}; calls are not recorded and nothing can "
+                                        "be booked or stored")
+            return
+        except OSError as err:
             self.missing["database"] = (f"{url}: {err}; calls are not recorded and nothing can "
                                         "be booked or stored")
             return

@@ -11,12 +11,19 @@ The API is synchronous SQLAlchemy. Async code (the call session) calls it throug
 `Database.run`, which runs one transaction in a worker thread (`asyncio.to_thread`); FastAPI
 runs the back office's plain `def` endpoints in its thread pool.
 Repository functions take a `Session` and never commit: `Database.transaction()` does.
+
+A URL's password never reaches a log or an error message: they show `masked_url(url)`
+(`postgresql+psycopg://user:***@host/db`). A URL that cannot be used (unknown scheme or
+driver, unparsable, a port that is not a number from 1 to 65535) raises `StorageError`, which
+the service treats like an unreachable database (it runs degraded) and the CLI reports in one
+line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +31,8 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.storage.errors import DatabaseUnavailable, StorageError
@@ -45,6 +53,10 @@ class DatabaseSettings:
     pool_size: int = 5
     """PostgreSQL only: connections kept open."""
 
+    def __repr__(self) -> str:
+        return (f"DatabaseSettings(url={masked_url(self.url)!r}, "
+                f"busy_timeout_ms={self.busy_timeout_ms}, pool_size={self.pool_size})")
+
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> DatabaseSettings:
         """`IVR_DATABASE_URL` if set, else the SQLite file in the XDG data directory."""
@@ -53,6 +65,45 @@ class DatabaseSettings:
         if url:
             return cls(url=url)
         return cls(url=f"sqlite:///{default_sqlite_path(env)}")
+
+
+_QUERY_SECRET = re.compile(r"(?i)((?:password|passwd|pwd)=)[^&;]*")
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password replaced by `***` (in the user part and in the query); what
+    logs and messages show. Everything before the last `@` of the address is the user part,
+    so a password that itself contains `@` is hidden whole."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    address, query_sep, query = rest.partition("?")
+    userinfo, at, host = address.rpartition("@")
+    if at:
+        user, colon, _secret = userinfo.partition(":")
+        address = f"{user}:***@{host}" if colon else address
+    masked = (f"{scheme}://" if sep else "") + address
+    if query_sep:
+        masked += "?" + _QUERY_SECRET.sub(r"\1***", query)
+    return masked
+
+
+def _checked_url(url: str) -> None:
+    """`StorageError` (with the URL masked) when SQLAlchemy cannot parse `url` or its port
+    is not a number from 1 to 65535."""
+    shown = masked_url(url)
+    try:
+        port = make_url(url).port
+    except ValueError as err:  # SQLAlchemy's int() of the port
+        raise StorageError(f"invalid database URL {shown}: the port must be a number "
+                           "from 1 to 65535") from err
+    except ArgumentError as err:  # its message quotes the whole URL: not shown
+        raise StorageError(f"invalid database URL {shown}: it cannot be parsed "
+                           "(expected postgresql+psycopg://user:password@host:port/db)"
+                           ) from err
+    if port is not None and not 0 < port < 65536:
+        raise StorageError(f"invalid database URL {shown}: the port must be a number "
+                           "from 1 to 65535")
 
 
 def default_sqlite_path(environ: Mapping[str, str]) -> Path:
@@ -90,8 +141,14 @@ def make_engine(settings: DatabaseSettings) -> Engine:
         _sqlite_hooks(engine, settings.busy_timeout_ms)
         return engine
     if url.startswith("postgresql"):
-        return create_engine(url, pool_size=settings.pool_size, pool_pre_ping=True)
-    raise StorageError(f"unsupported database URL (use sqlite:/// or postgresql+psycopg://): {url}")
+        _checked_url(url)
+        try:
+            return create_engine(url, pool_size=settings.pool_size, pool_pre_ping=True)
+        except (ArgumentError, ValueError) as err:  # an unknown driver, a bad query option
+            raise StorageError(f"unusable database URL {masked_url(url)}: "
+                               f"{type(err).__name__}") from err
+    raise StorageError("unsupported database URL (use sqlite:/// or postgresql+psycopg://): "
+                       f"{masked_url(url)}")
 
 
 class Database:

@@ -192,3 +192,21 @@ def test_serve_ignores_forwarded_for_from_loopback_by_default(start: object) -> 
     answers = [guess(i) for i in range(4 * 5 + 1)]  # ADDRESS_FACTOR * login_max_failures
     assert answers[:-1] == [401] * 20
     assert answers[-1] == 429  # all counted as 127.0.0.1
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("mysql://nobody:Pa55-s3cret@127.0.0.1/none", "unsupported database URL"),
+     ("postgresql+psycopg://nobody:Pa55-s3cret@127.0.0.1:abc/none", "the port must be a number")],
+)
+def test_serve_with_an_unusable_database_url_runs_degraded_without_the_password(
+    start: object, url: str, reason: str
+) -> None:
+    service = start(IVR_DATABASE_URL=url)  # type: ignore[operator]
+    line = service.wait_line("degraded: database")
+    assert reason in line and "nobody:***@127.0.0.1" in line and "not recorded" in line
+    service.wait_line("standardiste ready")
+    service.proc.send_signal(signal.SIGTERM)
+    assert service.proc.wait(20) == 0
+    service.wait_line("standardiste stopped", 5)
+    assert not any("Pa55-s3cret" in text or "Traceback" in text for text in service.lines)
