@@ -2,7 +2,8 @@
 
 `download_model` reads `<base_url>/model-list.json` (alphacephei.com publishes each model's
 size in bytes and MD5 there), streams `<base_url>/<name>.zip` into a hidden work folder inside
-the models directory, checks the byte count and MD5, tests every member's CRC, unpacks, and
+the models directory, checks the byte count and MD5, unpacks within `UnpackLimits` (member
+names, declared and actual sizes, compression ratios, CRCs: `speech.model_archive`), and
 only then renames the model folder into place. On any failure the work folder is removed:
 nothing half-downloaded or half-unpacked is ever left where models are looked for.
 """
@@ -16,13 +17,13 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from speech.errors import ModelDownloadFailed
+from speech.model_archive import DEFAULT_LIMITS, UnpackLimits, unpack
 from speech.models import is_model_dir
 
 Progress = Callable[[int, int | None], None]
@@ -79,8 +80,10 @@ def download_model(
     timeout_s: float = 30.0,
     progress: Progress = _no_progress,
     force: bool = False,
+    limits: UnpackLimits = DEFAULT_LIMITS,
 ) -> Path:
-    """Download, check and unpack the model `name`; return its folder in `models_dir`."""
+    """Download, check and unpack the model `name` (within `limits`); return its folder in
+    `models_dir`."""
     target = models_dir / name
     if is_model_dir(target) and not force:
         return target
@@ -90,18 +93,20 @@ def download_model(
     try:
         archive = work / f"{name}.zip"
         _fetch(f"{base_url.rstrip('/')}/{name}.zip", archive, info, timeout_s, progress)
-        return _install(archive, models_dir, name, work, replace=force)
+        return _install(archive, models_dir, name, work, replace=force, limits=limits)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def install_archive(archive: Path, models_dir: Path, *, replace: bool = False) -> Path:
-    """Unpack a model archive already on disk (copied by hand to an offline machine)."""
+def install_archive(archive: Path, models_dir: Path, *, replace: bool = False,
+                    limits: UnpackLimits = DEFAULT_LIMITS) -> Path:
+    """Unpack a model archive already on disk (copied by hand to an offline machine), within
+    `limits`."""
     name = archive.name.removesuffix(".zip")
     models_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".install-{name}-", dir=models_dir))
     try:
-        return _install(archive, models_dir, name, work, replace=replace)
+        return _install(archive, models_dir, name, work, replace=replace, limits=limits)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -134,25 +139,13 @@ def _fetch(url: str, dest: Path, info: ArchiveInfo, timeout_s: float, progress: 
         )
 
 
-def _install(archive: Path, models_dir: Path, name: str, work: Path, *, replace: bool) -> Path:
+def _install(archive: Path, models_dir: Path, name: str, work: Path, *, replace: bool,
+             limits: UnpackLimits) -> Path:
     target = models_dir / name
     if target.exists() and not replace:
         raise ModelDownloadFailed(f"{target} already exists (use --force to replace it)")
     unpacked = work / "unpacked"
-    try:
-        with zipfile.ZipFile(archive) as zipped:
-            broken = zipped.testzip()
-            if broken is not None:
-                raise ModelDownloadFailed(f"{archive.name}: member {broken} fails its CRC check")
-            for member in zipped.namelist():
-                parts = PurePosixPath(member).parts
-                if not parts or parts[0] != name or ".." in parts or member.startswith("/"):
-                    raise ModelDownloadFailed(
-                        f"{archive.name}: unexpected member {member!r} (all must be under {name}/)"
-                    )
-            zipped.extractall(unpacked)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as err:
-        raise ModelDownloadFailed(f"{archive.name} is not a usable zip archive: {err}") from err
+    unpack(archive, unpacked, name, limits)
     if not is_model_dir(unpacked / name):
         raise ModelDownloadFailed(f"{archive.name} does not hold a Vosk model (no {name}/am/)")
     if target.exists():
