@@ -6,8 +6,9 @@ POST /api/chat/{id}/say with `{"text": TEXT}` or `{"choice": DIGITS}` -> the sam
 (once `agent` is true the message goes to the agents' console, `messages` is empty);
 GET /api/chat/{id}/replies?after=N -> `{"id", "messages": [the agent's replies from the
 N-th], "next", "ended", "ended_by"}`; POST /api/chat/{id}/end -> 204.
-429 with `Retry-After` (seconds) past the rate limits, 404 once a conversation has ended or
-expired, 409 when fetching replies of a conversation not handed over, 503 with a French
+429 with `Retry-After` (seconds) past the rate limits or when the chat is full of other
+clients' conversations (the client is `ivr.web.client_address`'s), 404 once a conversation
+has ended or expired, 409 when fetching replies of a conversation not handed over, 503 with a French
 `message` (the town hall's phone number when configured) when no flow can be played.
 The conversations live in `ChatRooms` (`ivr.web.chat`) on `app.state.chat`.
 """
