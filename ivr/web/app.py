@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -53,6 +53,7 @@ from ivr.web import (
     routes_simulator,
     routes_users,
 )
+from ivr.web.body_limit import BodyLimit
 from ivr.web.chat import ChatRooms
 from ivr.web.chat_settings import ChatSettings
 from ivr.web.client_address import ClientAddresses
@@ -118,17 +119,14 @@ def create_app(
         chat or ChatSettings(), database, ctx.flows, ctx.live, settings.timezone,
         now=chat_now or (lambda: datetime.now(zone).replace(tzinfo=None)), monotonic=clock)
 
+    # Inside the security headers (added first = inner): its 413 answers carry them too.
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
     @app.middleware("http")
-    async def _size_limit_and_security_headers(
+    async def _security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > settings.max_body_bytes:
-            response: Response = JSONResponse(
-                {"code": "too_large", "message": f"requests are limited to "
-                 f"{settings.max_body_bytes} bytes"}, status_code=413)
-        else:
-            response = await call_next(request)
+        response = await call_next(request)
         headers = dict(SECURITY_HEADERS)
         if request.url.path in EMBEDDABLE_PATHS:
             del headers["X-Frame-Options"]

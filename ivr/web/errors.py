@@ -23,6 +23,7 @@ from ivr.storage.errors import (
     StorageError,
 )
 from ivr.web.auth import AuthError
+from ivr.web.body_limit import BodyTooLarge
 from ivr.web.context import WebContext
 from ivr.web.routes_auth import login_page
 from ivr.web.routes_flows import rejection_json
@@ -62,6 +63,11 @@ def status_of(err: StorageError) -> int:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, err: BodyTooLarge) -> Response:
+        return JSONResponse({"code": "too_large", "message": err.detail}, status_code=413,
+                            headers={"Connection": "close"})
+
     @app.exception_handler(AuthError)
     async def _auth(request: Request, err: AuthError) -> Response:
         if _is_api(request):

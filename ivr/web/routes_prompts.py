@@ -10,12 +10,14 @@ Page: the "Messages enregistrés" section of /admin, with an upload form (multip
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.datastructures import UploadFile
 
 from ivr.storage import prompts
+from ivr.storage.errors import InvalidValue
 from ivr.web.auth import AdminUser, CsrfChecked, Ctx, check_form_csrf
 
 router = APIRouter()
@@ -24,14 +26,18 @@ TOO_LARGE = {"code": "too_large",
 
 
 @router.post("/admin/prompts")
-async def admin_upload_prompt(
-    ctx: Ctx, who: AdminUser,
-    prompt_id: Annotated[str, Form(max_length=64)],
-    file: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str, Form(max_length=128)] = "",
-) -> Response:
-    check_form_csrf(who, csrf_token)
-    data = await file.read(prompts.MAX_BYTES + 1)
+async def admin_upload_prompt(request: Request, ctx: Ctx, who: AdminUser) -> Response:
+    # The form is read here, after the sign-in check (a Form()/File() parameter would make
+    # FastAPI read and spool the upload before any dependency runs); the body limit
+    # (`ivr.web.body_limit`) bounds what is read.
+    async with request.form(max_files=1, max_fields=2, max_part_size=1024) as form:
+        token, prompt_id, file = form.get("csrf_token"), form.get("prompt_id"), form.get("file")
+        check_form_csrf(who, token if isinstance(token, str) else "")
+        if not isinstance(prompt_id, str) or not 0 < len(prompt_id) <= 64:
+            raise InvalidValue("identifiant de message manquant ou trop long")
+        if not isinstance(file, UploadFile):
+            raise InvalidValue("fichier WAV manquant")
+        data = await file.read(prompts.MAX_BYTES + 1)
     if len(data) > prompts.MAX_BYTES:
         data = b""  # refused below with a clear message, like any invalid file
     await ctx.database.run(prompts.save_prompt, prompt_id.strip(), data,

@@ -19,7 +19,8 @@ class WebSettings:
     probe_timeout_s: float = 2.0
     """How long /healthz waits for one status probe, seconds."""
     max_body_bytes: int = 8 * 1024 * 1024
-    """Largest request body accepted (by its Content-Length), bytes; larger ones get 413."""
+    """Largest request body accepted, bytes, counted on the stream (chunked bodies too);
+    larger ones get 413 (`ivr.web.body_limit`)."""
     trusted_proxies: tuple[str, ...] = ()
     """Reverse proxies (IP addresses or CIDR networks, e.g. "127.0.0.1", "10.0.0.0/8") whose
     Forwarded / X-Forwarded-For headers name the client; empty: the headers are never
