@@ -10,11 +10,11 @@ import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ivr.storage.errors import Conflict, InvalidValue, NotFound
-from ivr.storage.models import ROLES, User
+from ivr.storage.models import ROLES, User, WebSession
 from ivr.storage.records import UserRecord
 from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
@@ -91,16 +91,28 @@ def get_user(session: Session, user_id: int) -> UserRecord:
     return record_of(row)
 
 
+def end_sessions(session: Session, user_id: int) -> int:
+    """Sign the user out everywhere (every browser session of theirs); returns how many."""
+    result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def set_password(session: Session, hasher: PasswordHasher, username: str, password: str) -> None:
+    """A new password; every session opened with the old one ends."""
     check_password_rules(password)
-    _user(session, username).password_hash = hasher.hash(password)
+    row = _user(session, username)
+    row.password_hash = hasher.hash(password)
+    end_sessions(session, row.id)
     session.flush()
 
 
 def set_active(session: Session, username: str, active: bool) -> UserRecord:
-    """Enable or disable an account (a disabled user cannot sign in)."""
+    """Enable or disable an account (a disabled user cannot sign in, and their sessions
+    end)."""
     row = _user(session, username)
     row.active = active
+    if not active:
+        end_sessions(session, row.id)
     session.flush()
     return record_of(row)
 

@@ -13,6 +13,7 @@ when the transfer event arrives); the agent's replies are turns of speaker "agen
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -23,10 +24,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from ivr.live import CallEvent, LiveCall
 from ivr.privacy.masking import mask_text
-from ivr.storage import calls
+from ivr.storage import calls, web_sessions
 from ivr.storage.records import CallRecord
 from ivr.storage.types import utc_now
-from ivr.web.auth import AgentUser, Ctx
+from ivr.web.auth import SESSION_COOKIE, AgentUser, Ctx
 from ivr.web.context import WebContext
 from ivr.web.routes_chat import chat_rooms
 
@@ -114,16 +115,29 @@ def live_calls(ctx: Ctx, who: AgentUser) -> list[dict[str, Any]]:
 @router.get("/agent/live/events")
 async def live_events(request: Request, ctx: Ctx, who: AgentUser,
                       call: str | None = None) -> StreamingResponse:
+    """Server-sent events of the live calls, until the browser leaves or the session ends
+    (signed out, expired, password changed, user disabled: checked every
+    `WebSettings.session_recheck_s`); then a last `ended` event."""
     subscription = ctx.live.subscribe()
+    token = request.cookies.get(SESSION_COOKIE, "")
+    recheck_s = ctx.settings.session_recheck_s
+    wait_s = min(KEEPALIVE_S, recheck_s)
 
     async def stream() -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        checked = loop.time()
         try:
             yield "retry: 3000\n\n"
             while not await request.is_disconnected():
                 try:
-                    event = await subscription.next(KEEPALIVE_S)
+                    event = await subscription.next(wait_s)
                 except StopAsyncIteration:
                     return
+                if loop.time() - checked >= recheck_s:
+                    checked = loop.time()
+                    if await ctx.database.run(web_sessions.resolve, token) is None:
+                        yield "event: ended\ndata: {}\n\n"
+                        return
                 if event is None:
                     yield ": keep-alive\n\n"
                 elif call is None or event.call_id == call:

@@ -16,6 +16,9 @@ class WebSettings:
     may fail `ADDRESS_FACTOR` times as many over all usernames, `ivr.web.ratelimit`)."""
     login_window_s: float = 300.0
     """Window of the sign-in rate limit, seconds."""
+    session_recheck_s: float = 5.0
+    """How often a long-lived stream (the live calls' events) checks that its session still
+    holds, seconds; a session ended meanwhile closes the stream."""
     probe_timeout_s: float = 2.0
     """How long /healthz waits for one status probe, seconds."""
     max_body_bytes: int = 8 * 1024 * 1024

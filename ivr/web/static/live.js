@@ -9,6 +9,8 @@
   if (!source) return;
   const events = new EventSource(source);
   events.addEventListener("open", () => { document.documentElement.dataset.live = "ouvert"; });
+  // The session ended (signed out, new password, account disabled): sign in again.
+  events.addEventListener("ended", () => { events.close(); window.location.assign("/login"); });
 
   function text(id, value) {
     const node = document.getElementById(id);
