@@ -8,6 +8,9 @@
   7 digits or more, or 4 digits or more in several groups starting with zero or "plus"
   ("zéro six douze ..."). They become "[téléphone]" (starting with 0/+, 9 to 12 digits),
   "[carte]" (13 to 19 digits) or "[numéro]".
+Typed forms count too: "tel:06...", "n°06...", "06,12,34,56,78", "(06)12...", "06_12_...",
+"+33 (0)6 ...", hesitations inside a spoken number ("zéro six euh douze ..."), and addresses
+written "jean.dupont @ gmail.com", "jean.dupont(at)gmail.com" or "jean at gmail dot com".
 Dates, times, prices and postcodes ("le vingt-trois mars", "quatorze heures trente",
 "deux mille vingt-six", "75001") are kept. When in doubt the masker masks: a lost digit in a
 transcript harms nobody, a stored phone number does.
@@ -29,18 +32,30 @@ NUMBER_LABEL = "[numéro]"
 # Every repetition is bounded (RFC 5321: local part <= 64, label <= 63 characters) so that
 # masking stays linear in the text's length, whatever the text: an unbounded `[\w.]+@` tried
 # at every position of a 100 000-character word takes minutes.
-_WRITTEN_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
-_JOINERS = r"(?:point|tiret(?:\s+bas)?|underscore|trait\s+d'union)"
+_AT = r"(?:@|[(\[{]\s?(?:at|arobase)\s?[)\]}])"
+"""The at sign as typed: "@", or spelled in brackets to fool robots ("(at)", "[arobase]")."""
+_WRITTEN_EMAIL = re.compile(
+    rf"[\w.+-]{{1,64}}\s{{0,3}}{_AT}\s{{0,3}}[\w-]{{1,63}}(?:\.[\w-]{{1,63}}){{1,8}}",
+    re.IGNORECASE | re.UNICODE)
+_JOINERS = r"(?:point|dot|tiret(?:\s+bas)?|underscore|trait\s+d'union)"
 _SPOKEN_EMAIL = re.compile(
-    rf"(?:[\w'-]{{1,40}}\s{{1,3}}{_JOINERS}\s{{1,3}}){{0,8}}[\w'-]{{1,40}}\s{{1,3}}"
+    rf"(?:[\w.'-]{{1,40}}\s{{1,3}}{_JOINERS}\s{{1,3}}){{0,8}}[\w.'-]{{1,40}}\s{{1,3}}"
     rf"(?:arobase|arobas|arrobase|at)\s{{1,3}}[\w-]{{1,63}}"
-    rf"(?:\s{{1,3}}{_JOINERS}\s{{1,3}}[\w-]{{1,63}}){{0,8}}\s{{1,3}}point\s{{1,3}}[\w-]{{1,24}}",
+    rf"(?:\s{{1,3}}{_JOINERS}\s{{1,3}}[\w-]{{1,63}}){{0,8}}\s{{1,3}}(?:point|dot)\s{{1,3}}"
+    rf"[\w-]{{1,24}}",
     re.IGNORECASE | re.UNICODE,
 )
 _IBAN = re.compile(
     r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b", re.IGNORECASE
 )
 _TOKEN = re.compile(r"\S+")
+_SEPARATORS = str.maketrans({c: " " for c in ",_()[]°º"})
+"""Typed separators inside numbers ("06,12,34", "06_12", "(06)12", "n°06..."): spaces for the
+tokenizer. One character for one, so positions in the text stay the same."""
+_LABEL_COLON = re.compile(r"(?<=[^\W\d_])[.]?:")
+"""A colon (or ".:") after a letter: "tel:0612...", "Tél.:06..."; not "09:30"."""
+FILLERS = frozenset({"euh", "heu", "hum", "hem", "bah", "ben"})
+"""Hesitations a caller says inside a number ("zéro six euh douze ...")."""
 _EDGE = "«»\"'()[]{},;:!?."
 _DIGITS = re.compile(r"\+?\d[\d.\-/]*")
 
@@ -55,9 +70,15 @@ class _Token:
     """The token without surrounding punctuation, lowercase."""
 
 
+def _shadow(text: str) -> str:
+    """The text with typed separators as spaces, character for character."""
+    text = _LABEL_COLON.sub(lambda m: " " * len(m.group()), text)
+    return text.translate(_SEPARATORS)
+
+
 def _tokens(text: str) -> list[_Token]:
     out: list[_Token] = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(_shadow(text)):
         raw = match.group()
         core = raw.strip(_EDGE) if not raw.startswith("+") else "+" + raw[1:].strip(_EDGE)
         if not core:
@@ -85,7 +106,7 @@ def _groups(run: list[_Token]) -> list[str]:
     groups: list[str] = []
     atoms: list[str] = []
     for token in run:
-        if token.word == "et":
+        if token.word == "et" or token.word in FILLERS:
             continue
         if _DIGITS.fullmatch(token.word):
             groups += word_groups(atoms)
@@ -122,7 +143,8 @@ def _mask_number_runs(text: str) -> str:
         j = i + 1
         while j < len(tokens):
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-            if _numeric(tokens[j].word) or _joins(tokens[j - 1], tokens[j], nxt):
+            if _numeric(tokens[j].word) or _joins(tokens[j - 1], tokens[j], nxt) or (
+                    tokens[j].word in FILLERS and nxt is not None and _numeric(nxt.word)):
                 run.append(tokens[j])
                 j += 1
             else:
@@ -131,6 +153,8 @@ def _mask_number_runs(text: str) -> str:
         label = _label(run, plus)
         if label is not None:
             start = tokens[i - 1].raw_start if plus else run[0].raw_start
+            while start > 0 and text[start - 1] in "([":  # "(06) 12 ...": the bracket too
+                start -= 1
             spans.append((start, run[-1].end, label))
         i = j
     for start, end, label in reversed(spans):

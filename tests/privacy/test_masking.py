@@ -53,6 +53,22 @@ MASKED = [
     ("jean.dupont75@gmail.com", "[e-mail]"),
     ("mail: contact@mairie-saint-paul.fr.", "mail: [e-mail]."),
     ("marie dupont arobase laposte point net merci", "marie [e-mail] merci"),
+    # typed forms the probe got through (issue 17)
+    ("tel:0612345678", "tel:[téléphone]"),
+    ("Tél.:06 12 34 56 78", "Tél.:[téléphone]"),
+    ("n°0612345678", "n°[téléphone]"),
+    ("06,12,34,56,78", "[téléphone]"),
+    ("(06)12345678", "[téléphone]"),
+    ("06_12_34_56_78", "[téléphone]"),
+    ("+33 (0)6 12 34 56 78", "[téléphone]"),
+    ("appelez le (0)6 12 34 56 78 svp", "appelez le [téléphone] svp"),
+    ("zéro six euh douze trente-quatre cinquante-six soixante-dix-huit", "[téléphone]"),
+    ("06 euh 12 34 heu 56 78", "[téléphone]"),
+    ("jean.dupont @ gmail.com", "[e-mail]"),
+    ("jean.dupont at gmail dot com", "[e-mail]"),
+    ("jean.dupont(at)gmail.com", "[e-mail]"),
+    ("écrivez à jean.dupont [arobase] gmail.com merci", "écrivez à [e-mail] merci"),
+    ("jean point dupont arobase gmail point com", "[e-mail]"),
     # long numbers of other kinds
     ("mon numéro fiscal 1234567890123", "mon numéro fiscal [carte]"),
     ("le dossier un deux trois quatre cinq six sept", "le dossier [numéro]"),
@@ -75,6 +91,14 @@ KEPT = [
     "",
     "appelez le dix-huit ou le quinze",
     "au 3939",
+    "rendez-vous à 9h30 le 12 mars",
+    "rendez-vous à 09:30, merci",
+    "le 06 juin",
+    "numéro 3 de la rue",
+    "cela coûte 25,50 euros",
+    "euh je voudrais euh un rendez-vous",
+    "il y a deux euh trois personnes",
+    "bonjour (madame) à 14:30, merci",
 ]
 
 
