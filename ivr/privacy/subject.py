@@ -1,8 +1,11 @@
 """A person's rights over their data, by phone number: export (JSON) and erasure.
 
-Everything linked to a number: calls from it (with turns), appointments, callback requests
-and tickets giving it. Export gives a JSON-ready dict (ISO 8601 times, UTC; audio is not
-exported, only whether a turn had some); erasure deletes those rows and reports counts.
+Everything linked to a number: calls from it (with turns), calls from any caller ID (hidden
+ones too) during which that number was given for an appointment, a callback or a ticket,
+and the appointments, callback requests and tickets giving it. Transcripts hold no number
+to search: they are masked before they are stored. Export gives a JSON-ready dict (ISO 8601
+times, UTC; audio is not exported, only whether a turn had some); erasure deletes those rows
+and reports counts.
 """
 
 from __future__ import annotations
@@ -40,12 +43,21 @@ def _linked(model: Linked, number: str, call_ids: Any) -> ColumnElement[bool]:
     return or_(model.phone == number, model.call_id.in_(call_ids))
 
 
+def subject_calls(session: Session, number: str) -> list[str]:
+    """Ids of the calls from the number, or where it was given (oldest first)."""
+    given = [select(model.call_id).where(model.phone == number, model.call_id.is_not(None))
+             for model in (Appointment, CallbackRequest, Ticket)]
+    return list(session.scalars(
+        select(Call.id).where(or_(Call.caller_number == number,
+                                  *(Call.id.in_(query) for query in given)))
+        .order_by(Call.started_at)
+    ).all())
+
+
 def export_phone(session: Session, phone: str) -> dict[str, Any]:
     """Every stored row linked to the number, as plain JSON-ready data."""
     number = normalise_phone(phone)
-    call_ids = session.scalars(
-        select(Call.id).where(Call.caller_number == number).order_by(Call.started_at)
-    ).all()
+    call_ids = subject_calls(session, number)
     linked = list(call_ids)
     data = {
         "phone": number,
@@ -67,14 +79,14 @@ def export_phone(session: Session, phone: str) -> dict[str, Any]:
 def erase_phone(session: Session, phone: str) -> dict[str, int]:
     """Delete every row linked to the number; returns counts per kind."""
     number = normalise_phone(phone)
-    call_ids = select(Call.id).where(Call.caller_number == number)
+    call_ids = subject_calls(session, number)  # before the rows that point at them go
     counts: dict[str, int] = {}
     statements = {
         "turns": delete(Turn).where(Turn.call_id.in_(call_ids)),
         "appointments": delete(Appointment).where(_linked(Appointment, number, call_ids)),
         "callbacks": delete(CallbackRequest).where(_linked(CallbackRequest, number, call_ids)),
         "tickets": delete(Ticket).where(_linked(Ticket, number, call_ids)),
-        "calls": delete(Call).where(Call.caller_number == number),
+        "calls": delete(Call).where(Call.id.in_(call_ids)),
     }
     for kind, statement in statements.items():
         result = session.execute(statement)

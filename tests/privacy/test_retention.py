@@ -107,3 +107,33 @@ def test_erase_deletes_everything_linked_to_a_number_and_nothing_else(database: 
         assert len(tickets.list_tickets(s)) == 1
         with pytest.raises(InvalidValue):
             erase_phone(s, "pas un numéro")
+
+
+def test_erasure_finds_hidden_number_calls_where_the_number_was_given(
+    database: Database
+) -> None:
+    """A caller with a hidden caller ID who gave their number for a callback or a booking:
+    that call is theirs too (its transcript and audio go with the erasure)."""
+    with database.transaction() as s:
+        calls.start_call(s, "hidden-1", None)
+        calls.add_turn(s, "hidden-1", "caller", "rappelez-moi au zéro six douze trente-quatre "
+                       "cinquante-six soixante-dix-huit")
+        callbacks.request_callback(s, phone="06 12 34 56 78", reason="cantine",
+                                   call_id="hidden-1")
+        calls.start_call(s, "hidden-2", "anonymous")
+        calls.add_turn(s, "hidden-2", "caller", "un rendez-vous lundi")
+        appointments.book(s, HOURS, next_monday_at_nine(), name="Jean", phone="+33612345678",
+                          call_id="hidden-2")
+        calls.start_call(s, "other", None)
+        calls.add_turn(s, "other", "caller", "rappelez-moi")
+        callbacks.request_callback(s, phone="0698765432", reason="voirie", call_id="other")
+    with database.transaction() as s:
+        found = export_phone(s, "0612345678")
+    assert [c["id"] for c in found["calls"]] == ["hidden-1", "hidden-2"]
+    assert "rappelez-moi au [téléphone]" in json.dumps(found, ensure_ascii=False)
+    with database.transaction() as s:
+        counts = erase_phone(s, "06 12 34 56 78")
+    assert counts == {"turns": 2, "appointments": 1, "callbacks": 1, "tickets": 0, "calls": 2}
+    with database.transaction() as s:
+        assert [c.id for c in calls.list_calls(s)] == ["other"]
+        assert [c.phone for c in callbacks.list_callbacks(s)] == ["0698765432"]
