@@ -18,6 +18,7 @@ import yaml
 
 from dialogs.errors import DialogsError
 from dialogs.yaml_edit import add_item, add_key
+from dialogs.yaml_safe import safe_load
 
 
 class AnswerEditError(DialogsError):
@@ -28,7 +29,7 @@ class AnswerEditError(DialogsError):
 
 def _mapping(text: str, what: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as err:
         raise AnswerEditError(f"{what} is not valid YAML: {err}") from err
     if not isinstance(data, dict):

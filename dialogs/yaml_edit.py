@@ -6,7 +6,8 @@ the end of the block sequence found at `path`. The position comes from PyYAML's 
 the new lines take the indentation of their siblings; a mapping value is written in block
 style, a sequence item in flow style (`- {intent: x, goto: y}`). The result is parsed again
 and must equal the old document plus the addition, else `YamlEditError` is raised: these
-edits never change anything else.
+edits never change anything else. A text with YAML anchors or aliases is refused (see
+`dialogs.yaml_safe`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 
 from dialogs.errors import DialogsError
 from dialogs.nlu.learning import key_node
+from dialogs.yaml_safe import compose, safe_load
 
 
 class YamlEditError(DialogsError):
@@ -36,7 +38,7 @@ class _Dumper(yaml.SafeDumper):
 
 def _node_at(text: str, path: Sequence[str]) -> yaml.Node:
     try:
-        node: yaml.Node | None = yaml.compose(text)
+        node: yaml.Node | None = compose(text)
     except yaml.YAMLError as err:
         raise YamlEditError(f"not valid YAML: {err}") from err
     for key in path:
@@ -71,7 +73,7 @@ def _lines_after(text: str, end: yaml.Mark) -> tuple[list[str], int]:
 
 def _parsed(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return safe_load(text)
     except yaml.YAMLError as err:
         raise YamlEditError(f"the edit broke the YAML: {err}") from err
 

@@ -3,7 +3,8 @@
 Plain YAML 1.1 would turn `yes`/`no`/`on`/`off` into booleans and `2026-05-12` into dates;
 here only `true`/`false` are booleans and dates stay text (the models parse them), so that
 `reply: yes` means the word "yes". A duplicated key (such as a node id written twice) is an
-error instead of silently keeping the last one.
+error instead of silently keeping the last one. Anchors, aliases and texts over
+`dialogs.yaml_safe.MAX_YAML_CHARS` are refused before anything is built (see `yaml_safe`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import Any
 import yaml
 
 from dialogs.errors import FlowIssue
+from dialogs.yaml_safe import StrictLoader, refuse_long
 
 Location = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the surprising implicit types."""
+class _Loader(StrictLoader):
+    """SafeLoader without the surprising implicit types, anchors or aliases."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -69,6 +71,7 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[FlowIssue]]:
     except UnicodeDecodeError as err:
         return None, [FlowIssue(name, f"the file is not UTF-8 text: {err.reason}")]
     try:
+        refuse_long(text)
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as err:

@@ -17,9 +17,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-
 from dialogs.nlu.intents import parse_intents
+from dialogs.yaml_safe import safe_load
 from speech.convert import concat, silence
 from speech.errors import SpeechError
 from speech.frames import AudioFrame
@@ -39,7 +38,7 @@ def likely_phrases(intents_path: Path | None, count: int = PHRASES) -> list[str]
     if intents_path is None:
         return []
     try:
-        raw = yaml.safe_load(intents_path.read_text(encoding="utf-8"))
+        raw = safe_load(intents_path.read_text(encoding="utf-8"))
         model = parse_intents(raw, str(intents_path))
     except Exception as err:  # a flow that loaded has a readable file; be safe all the same
         log.info("decoder warm-up: no phrases from %s (%s)", intents_path, err)

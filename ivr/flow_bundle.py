@@ -5,7 +5,9 @@ A bundle is a mapping file name -> YAML text whose main file is `NAME.yaml` (see
 `ivr.storage.flow_bundles`). The dialogs loader reads files, so a bundle is written to a
 private temporary directory for the time of a check, then removed; issues name the bundle's
 file names (not the temporary paths). The understander is built inside that directory too, so
-a `CheckedFlow` needs no file afterwards.
+a `CheckedFlow` needs no file afterwards. Every file is first read as parser events only:
+an anchor, an alias (the "billion laughs" that would take minutes and gigabytes to walk) or a
+file over `dialogs.yaml_safe.MAX_YAML_CHARS` is an issue before anything is built.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dialogs.loader import LoadedFlow, check_flow
 from dialogs.runtime import french_understander
 from dialogs.scenarios import Outcome, load_suite, run_suite
 from dialogs.understanding import Understander
+from dialogs.yaml_safe import UnsafeYaml, check_text, safe_load
 
 UnderstanderFactory = Callable[[LoadedFlow], Understander]
 
@@ -87,7 +90,7 @@ def read_directory(main_path: Path) -> dict[str, str]:
 def _named_files(text: str) -> list[str]:
     """Plain file names (no folder) given as top-level values of a flow file."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError:
         return []  # the check of the bundle says what is wrong with it
     if not isinstance(data, dict):
@@ -113,12 +116,32 @@ def _relative(issues: list[FlowIssue] | tuple[FlowIssue, ...]) -> tuple[FlowIssu
     return tuple(replace(issue, file=Path(issue.file).name) for issue in issues)
 
 
+def unsafe_files(files: Mapping[str, str]) -> tuple[FlowIssue, ...]:
+    """An issue (with its line) for each file refused unbuilt: anchor, alias or too long.
+    Broken syntax is left to the loader, which explains it better."""
+    issues: list[FlowIssue] = []
+    for filename, text in files.items():
+        try:
+            check_text(text)
+        except UnsafeYaml as err:
+            line = err.problem_mark.line + 1 if err.problem_mark is not None else None
+            issues.append(FlowIssue(filename, f"invalid YAML: {err.problem}", line=line))
+        except yaml.YAMLError:
+            pass
+    return tuple(issues)
+
+
 def check_bundle(
     files: Mapping[str, str], main: str,
     make_understander: UnderstanderFactory = french_understander,
 ) -> CheckedFlow:
     """Load the bundle's main file with every check of `dialogs`, then build its
-    understander; problems come back as issues, never as exceptions."""
+    understander; problems come back as issues, never as exceptions. Quick to refuse a
+    file with anchors or aliases (see `unsafe_files`); otherwise takes about a second, so
+    never call it inside a database transaction (see `ivr.flow_versions`)."""
+    refused = unsafe_files(files)
+    if refused:
+        return CheckedFlow(None, None, refused)
     with materialised(files) as base:
         loaded, issues = check_flow(base / main)
         found = list(_relative(issues))

@@ -2,13 +2,17 @@
 only when the real dialogs loader accepts it, publish only a version whose conversation tests
 pass, import the shipped flow files as a first version.
 
-Used by the back office and by `ivr flows`. Each function takes a `Session` (one
-transaction, committed by the caller) and the understander factory (the French one).
+Used by the back office and by `ivr flows`. Each function takes `transaction`, a factory of
+one-transaction sessions (`Database.transaction`), and the understander factory (the French
+one). A check takes about a second, and a hostile file could make it longer: it always runs
+between transactions, never inside one (on SQLite every transaction holds the write lock, and
+calls, the sweeper and health checks wait on it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +30,9 @@ from ivr.storage import flow_bundles, flows
 from ivr.storage.errors import InvalidValue
 from ivr.storage.records import FlowVersionRecord
 
+Transaction = Callable[[], AbstractContextManager[Session]]
+"""Opens a session in one transaction, committed when the block ends (`Database.transaction`)."""
+
 
 class FlowRejected(InvalidValue):
     """A version was refused: its flow has errors, or its conversation tests fail."""
@@ -40,17 +47,30 @@ class FlowRejected(InvalidValue):
 
 
 def save_checked(
-    session: Session, name: str, files: Mapping[str, str], *, author: str,
+    transaction: Transaction, name: str, files: Mapping[str, str], *, author: str,
     make_understander: UnderstanderFactory,
 ) -> tuple[FlowVersionRecord, CheckedFlow]:
     """Store the files as a new version if the flow loads without error; `FlowRejected`
-    (with the issues) and nothing stored otherwise. Warnings do not block."""
+    (with the issues) and nothing stored otherwise. Warnings do not block. The check runs
+    before the transaction that stores the version opens."""
     flow_bundles.check_files(name, files)
     checked = check_bundle(files, flow_bundles.main_file(name), make_understander)
     if not checked.usable:
         raise FlowRejected(f"{len(checked.errors)} error(s) in the flow: nothing saved",
                            checked=checked)
-    return flow_bundles.save_bundle(session, name, files, author=author), checked
+    with transaction() as session:
+        return flow_bundles.save_bundle(session, name, files, author=author), checked
+
+
+def save_with_changes(
+    transaction: Transaction, name: str, base_version: int | None,
+    changes: Mapping[str, str], *, author: str, make_understander: UnderstanderFactory,
+) -> tuple[FlowVersionRecord, CheckedFlow]:
+    """`save_checked` of `base_version`'s files with `changes` (see `files_with_changes`)."""
+    with transaction() as session:
+        files = files_with_changes(session, name, base_version, changes)
+    return save_checked(transaction, name, files, author=author,
+                        make_understander=make_understander)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +82,14 @@ class Published:
 
 
 def publish_checked(
-    session: Session, name: str, version: int, *, make_understander: UnderstanderFactory,
+    transaction: Transaction, name: str, version: int, *,
+    make_understander: UnderstanderFactory,
 ) -> Published:
     """Publish a version after checking it and playing its conversation tests; `FlowRejected`
-    (with the failures) and nothing changed when it has errors or a test fails."""
-    bundle = flow_bundles.get_bundle(session, name, version)
+    (with the failures) and nothing changed when it has errors or a test fails. A version's
+    files never change, so they are read in one transaction and published in another."""
+    with transaction() as session:
+        bundle = flow_bundles.get_bundle(session, name, version)
     files = dict(bundle.files)
     checked = check_bundle(files, bundle.main_file, make_understander)
     if not checked.usable:
@@ -79,11 +102,12 @@ def publish_checked(
         raise FlowRejected(
             f"version {version} of {name}: {len(report.failures)} conversation test(s) fail "
             f"and {len(report.issues)} problem(s) in the tests: not published", report=report)
-    return Published(flows.publish(session, name, version), report, checked)
+    with transaction() as session:
+        return Published(flows.publish(session, name, version), report, checked)
 
 
 def import_directory(
-    session: Session, main_path: Path, *, name: str | None = None, author: str,
+    transaction: Transaction, main_path: Path, *, name: str | None = None, author: str,
     make_understander: UnderstanderFactory,
 ) -> FlowVersionRecord:
     """Import a flow file and its `STEM.*.yaml` companions as a new version of flow STEM
@@ -93,7 +117,7 @@ def import_directory(
         raise InvalidValue(f"a flow named {name} has its main file named {name}.yaml (its "
                            f"companion files refer to it by that name): rename {main_path.name}")
     name, files = stem, read_directory(main_path)
-    record, _ = save_checked(session, name, files, author=author,
+    record, _ = save_checked(transaction, name, files, author=author,
                              make_understander=make_understander)
     return record
 

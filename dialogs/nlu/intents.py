@@ -38,6 +38,7 @@ import yaml
 from dialogs.nlu.errors import IntentsFileError
 from dialogs.nlu.extractors import EXTRACTORS
 from dialogs.nlu.normalize import normalize
+from dialogs.yaml_safe import safe_load
 
 BUILTIN_KINDS = frozenset(EXTRACTORS)
 DEFAULT_THRESHOLD = 0.3
@@ -215,9 +216,8 @@ def load_yaml(path: Path) -> Any:
 
 def parse_yaml_text(text: str, source: str = "<intents>") -> Any:
     """The parsed YAML document in `text`; IntentsFileError when malformed."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)
+        return safe_load(text)  # no anchors or aliases: walking it stays linear
     except yaml.YAMLError as err:
         raise IntentsFileError(f"{source}: not valid YAML: {err}") from err
 

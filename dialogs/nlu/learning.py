@@ -29,6 +29,7 @@ from dialogs.nlu.errors import IntentsFileError, NluError
 from dialogs.nlu.grouping import OUT_OF_SCOPE_TARGET
 from dialogs.nlu.intents import parse_intents, parse_yaml_text
 from dialogs.nlu.normalize import normalize
+from dialogs.yaml_safe import compose
 
 MAX_PHRASE = 300
 """Longest phrase taken as an example, in characters."""
@@ -110,7 +111,7 @@ def _render(phrase: str, flow: bool) -> str:
 
 def _insert(text: str, target: str, phrases: Sequence[str]) -> str:
     """`text` with `phrases` written at the end of `target`'s examples list."""
-    root = yaml.compose(text)
+    root = compose(text)
     if target == OUT_OF_SCOPE_TARGET:
         section = key_node(root, "out_of_scope")
         if section is None:

@@ -40,12 +40,11 @@ def _import(args: argparse.Namespace) -> int:
         print(f"ivr flows: no flow file {path}", file=sys.stderr)
         return 1
     try:
-        with transaction() as s:
-            record = import_directory(s, path, name=args.name, author=args.author,
-                                      make_understander=french_understander)
-            if args.publish:
-                publish_checked(s, record.name, record.version,
-                                make_understander=french_understander)
+        record = import_directory(transaction, path, name=args.name, author=args.author,
+                                  make_understander=french_understander)
+        if args.publish:
+            publish_checked(transaction, record.name, record.version,
+                            make_understander=french_understander)
     except FlowRejected as err:
         return _report(err)
     state = "published" if args.publish else "not published"
@@ -66,8 +65,8 @@ def _list(args: argparse.Namespace) -> int:
 @storage_command
 def _publish(args: argparse.Namespace) -> int:
     try:
-        with transaction() as s:
-            publish_checked(s, args.name, args.version, make_understander=french_understander)
+        publish_checked(transaction, args.name, args.version,
+                        make_understander=french_understander)
     except FlowRejected as err:
         return _report(err)
     print(f"flow {args.name}: version {args.version} published")

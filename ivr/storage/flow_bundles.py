@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dialogs.yaml_safe import safe_load
 from ivr.storage import flows
 from ivr.storage.errors import InvalidValue
 from ivr.storage.models import FlowVersion, FlowVersionFile
@@ -46,7 +47,7 @@ def check_files(name: str, files: Mapping[str, str]) -> None:
             raise InvalidValue(f"file name {filename!r}: lowercase letters, digits, '.', '-', "
                                "'_', ending in .yaml")
         try:
-            yaml.safe_load(text)
+            safe_load(text)
         except yaml.YAMLError as err:
             raise InvalidValue(f"{filename} is not valid YAML: {err}") from err
 

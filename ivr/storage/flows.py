@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from dialogs.yaml_safe import safe_load
 from ivr.storage.errors import Conflict, InvalidValue, NotFound
 from ivr.storage.models import FlowVersion
 from ivr.storage.records import FlowVersionRecord
@@ -36,7 +37,7 @@ def check_yaml(yaml_text: str) -> None:
     if len(yaml_text) > MAX_YAML:
         raise InvalidValue(f"flow text is limited to {MAX_YAML} characters")
     try:
-        data = yaml.safe_load(yaml_text)
+        data = safe_load(yaml_text)  # no anchors or aliases: linear
     except yaml.YAMLError as err:
         raise InvalidValue(f"flow is not valid YAML: {err}") from err
     if not isinstance(data, dict):

@@ -7,7 +7,8 @@ hours `svc-I-name`, `svc-I-label`, `svc-I-minutes`, `svc-I-DAY` ("08:30-12:00 13
 closures `cl-J-start`, `cl-J-end` (YYYY-MM-DD), `cl-J-services` (comma separated),
 `cl-J-label`, `cl-J-delete`; knowledge `kb-K-id`, `kb-K-topic`, `kb-K-questions` (one a
 line), `kb-K-answer`, `kb-K-delete`. `to_yaml` keeps the file's leading comment block
-(other comments are lost when a form rewrites a file).
+(other comments are lost when a form rewrites a file) and writes a value used twice in full
+(flow files refuse YAML anchors and aliases, see `dialogs.yaml_safe`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ import yaml
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 BLANK_CLOSURES = 3
+
+
+class _Dumper(yaml.SafeDumper):
+    """Never writes an anchor and alias for a value that appears twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _text(form: Mapping[str, Any], key: str) -> str:
@@ -140,5 +148,5 @@ def to_yaml(data: Any, original_text: str) -> str:
         if not line.startswith("#"):
             break
         header.append(line)
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     return "\n".join(header) + ("\n" if header else "") + body

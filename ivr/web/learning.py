@@ -32,6 +32,7 @@ from dialogs.nlu.evalset import EvalSet, eval_path_of_intents, load_eval_set, pa
 from dialogs.nlu.grouping import MissedPhrase, PhraseGroup, group_phrases
 from dialogs.nlu.proposal import Proposal, propose_examples
 from dialogs.nlu.understander import FrenchUnderstander
+from dialogs.yaml_safe import safe_load
 from ivr.flow_bundle import check_bundle, run_tests
 from ivr.flows_live import LiveFlow
 from ivr.storage import flow_bundles, missed
@@ -91,7 +92,7 @@ def missed_groups(ctx: WebContext, name: str, days: int, now: datetime) -> Misse
 
 def _intents_file(bundle: FlowBundle) -> str:
     try:
-        main = yaml.safe_load(bundle.files[0][1])
+        main = safe_load(bundle.files[0][1])
     except yaml.YAMLError:
         main = None
     filename = main.get("nlu") if isinstance(main, dict) else None

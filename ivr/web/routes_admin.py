@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ivr.flow_versions import files_with_changes, publish_checked, save_checked
+from ivr.flow_versions import publish_checked, save_with_changes
 from ivr.storage import flow_bundles, flows, options, prompts, users
 from ivr.web.auth import AdminUser, CsrfChecked, Ctx
 
@@ -55,17 +55,16 @@ def api_flows(ctx: Ctx, who: AdminUser, name: str | None = None) -> list[dict[st
 
 @router.post("/api/flows", status_code=201, dependencies=[CsrfChecked])
 def api_new_flow_version(ctx: Ctx, who: AdminUser, body: NewFlowVersion) -> dict[str, Any]:
-    with ctx.database.transaction() as s:
-        files = files_with_changes(s, body.name, None,
-                                   {flow_bundles.main_file(body.name): body.yaml_text})
-        record, _ = save_checked(s, body.name, files, author=who.user.username,
-                                 make_understander=ctx.flows.make_understander)
+    record, _ = save_with_changes(ctx.database.transaction, body.name, None,
+                             {flow_bundles.main_file(body.name): body.yaml_text},
+                             author=who.user.username,
+                             make_understander=ctx.flows.make_understander)
     return asdict(record)
 
 
 @router.post("/api/flows/{name}/versions/{version}/publish", dependencies=[CsrfChecked])
 def api_publish(ctx: Ctx, who: AdminUser, name: str, version: int) -> dict[str, Any]:
-    with ctx.database.transaction() as s:
-        done = publish_checked(s, name, version, make_understander=ctx.flows.make_understander)
+    done = publish_checked(ctx.database.transaction, name, version,
+                           make_understander=ctx.flows.make_understander)
     ctx.flows.adopt(name, version, done.checked)
     return asdict(done.record)

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dialogs.yaml_safe import safe_load
 from ivr.flow_versions import FlowRejected
 from ivr.storage import flow_bundles
 from ivr.storage.errors import InvalidValue, NotFound
@@ -52,9 +53,9 @@ def _load(ctx: WebContext, name: str, version: int) -> tuple[FlowBundle, str, di
     with ctx.database.transaction() as s:
         bundle = flow_bundles.get_bundle(s, name, version)
     try:
-        main = yaml.safe_load(bundle.files[0][1])
+        main = safe_load(bundle.files[0][1])
         filename = main.get("announcements") if isinstance(main, dict) else None
-        data = yaml.safe_load(bundle.text(filename) or "") if isinstance(filename, str) else None
+        data = safe_load(bundle.text(filename) or "") if isinstance(filename, str) else None
     except yaml.YAMLError as err:
         raise InvalidValue("a file of this version is not valid YAML: edit it as text") from err
     if not isinstance(filename, str) or bundle.text(filename) is None:

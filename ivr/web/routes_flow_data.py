@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dialogs.yaml_safe import safe_load
 from ivr.flow_versions import FlowRejected
 from ivr.storage import flow_bundles
 from ivr.storage.errors import InvalidValue, NotFound
@@ -40,7 +41,7 @@ KINDS = {"horaires": ("hours", "flow_hours.html"),
 def _data_file(bundle: FlowBundle, key: str) -> str:
     """Name of the file the main flow names under `key` ("hours", "knowledge")."""
     try:
-        main = yaml.safe_load(bundle.files[0][1])
+        main = safe_load(bundle.files[0][1])
     except yaml.YAMLError:
         main = None
     filename = main.get(key) if isinstance(main, dict) else None
@@ -57,7 +58,7 @@ def _load(ctx: WebContext, name: str, version: int, kind: str) -> tuple[FlowBund
         bundle = flow_bundles.get_bundle(s, name, version)
     filename = _data_file(bundle, KINDS[kind][0])
     try:
-        data = yaml.safe_load(bundle.text(filename) or "")
+        data = safe_load(bundle.text(filename) or "")
     except yaml.YAMLError as err:
         raise InvalidValue(f"{filename} is not valid YAML: edit it as text") from err
     return bundle, filename, data

@@ -21,10 +21,9 @@ from dialogs.runtime import default_flow_path
 from ivr.flow_bundle import is_error
 from ivr.flow_versions import (
     FlowRejected,
-    files_with_changes,
     import_directory,
     publish_checked,
-    save_checked,
+    save_with_changes,
 )
 from ivr.storage import flow_bundles, flows
 from ivr.storage.errors import InvalidValue, NotFound
@@ -63,10 +62,9 @@ def save_changes(ctx: WebContext, who: SignedIn, name: str, version: int,
     """A new version: `version`'s files with `changes`, checked; `FlowRejected` (also for a
     bad file name or YAML) and nothing saved otherwise. Blocking (about a second)."""
     try:
-        with ctx.database.transaction() as s:
-            files = files_with_changes(s, name, version, changes)
-            record, _ = save_checked(s, name, files, author=who.user.username,
-                                     make_understander=ctx.flows.make_understander)
+        record, _ = save_with_changes(ctx.database.transaction, name, version, changes,
+                                 author=who.user.username,
+                                 make_understander=ctx.flows.make_understander)
     except FlowRejected:
         raise
     except InvalidValue as err:
@@ -94,9 +92,9 @@ def flows_page(request: Request, ctx: Ctx, who: AdminUser, fait: str = "") -> HT
 def flows_import(ctx: Ctx, who: AdminUser,
                  csrf_token: Annotated[str, Form(max_length=128)] = "") -> RedirectResponse:
     check_form_csrf(who, csrf_token)
-    with ctx.database.transaction() as s:
-        record = import_directory(s, default_flow_path(), author=who.user.username,
-                                  make_understander=ctx.flows.make_understander)
+    record = import_directory(ctx.database.transaction, default_flow_path(),
+                              author=who.user.username,
+                              make_understander=ctx.flows.make_understander)
     return RedirectResponse(f"/admin/flows/{record.name}?fait=importe", status_code=303)
 
 
@@ -181,9 +179,8 @@ def flow_publish(
 ) -> Response:
     check_form_csrf(who, csrf_token)
     try:
-        with ctx.database.transaction() as s:
-            done = publish_checked(s, name, version,
-                                   make_understander=ctx.flows.make_understander)
+        done = publish_checked(ctx.database.transaction, name, version,
+                               make_understander=ctx.flows.make_understander)
     except FlowRejected as err:
         return _page(ctx, request, "flow_rejected.html", {
             "who": who, "name": name, "version": version, "err": err}, 422)
@@ -201,10 +198,9 @@ def api_flow_files(ctx: Ctx, who: AdminUser, name: str, version: int) -> dict[st
 @router.post("/api/flows/{name}/versions", status_code=201, dependencies=[CsrfChecked])
 def api_flow_new_version(ctx: Ctx, who: AdminUser, name: str,
                          body: NewVersion) -> dict[str, Any]:
-    with ctx.database.transaction() as s:
-        files = files_with_changes(s, name, body.base_version, body.files)
-        record, checked = save_checked(s, name, files, author=who.user.username,
-                                       make_understander=ctx.flows.make_understander)
+    record, checked = save_with_changes(ctx.database.transaction, name, body.base_version,
+                                   body.files, author=who.user.username,
+                                   make_understander=ctx.flows.make_understander)
     return {**asdict(record), "warnings": [asdict(i) for i in checked.issues]}
 
 

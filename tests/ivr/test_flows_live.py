@@ -8,8 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from dialogs.loader import LoadedFlow
 from dialogs.runtime import default_flow_path
+from dialogs.understanding import Understander
 from ivr.flow_bundle import check_bundle, read_directory, run_tests
 from ivr.flow_versions import FlowRejected, import_directory, publish_checked, save_checked
 from ivr.flows_live import FlowRegistry
@@ -56,21 +59,19 @@ def test_registry_follows_publishing_and_calls_keep_their_version(db: Database) 
     before = registry.current("mairie")
     assert before.version is None  # nothing published: the shipped file
     assert registry.current("mairie") is before  # cached
-    with db.transaction() as s:
-        first = import_directory(s, default_flow_path(), author="test",
-                                 make_understander=registry.make_understander)
-        publish_checked(s, "mairie", first.version, make_understander=registry.make_understander)
+    first = import_directory(db.transaction, default_flow_path(), author="test",
+                             make_understander=registry.make_understander)
+    publish_checked(db.transaction, "mairie", first.version,
+                    make_understander=registry.make_understander)
     call_one = registry.current("mairie")
     assert call_one.version == 1
     welcome = "Bonjour et bienvenue, vous êtes bien à la mairie de Saint-Aubin-sur-Loire."
     changed = MAIRIE["mairie.yaml"].replace(GREETING, welcome)
-    with db.transaction() as s:
-        second, _ = save_checked(s, "mairie", {**MAIRIE, "mairie.yaml": changed}, author="t",
-                                 make_understander=registry.make_understander)
+    second, _ = save_checked(db.transaction, "mairie", {**MAIRIE, "mairie.yaml": changed},
+                             author="t", make_understander=registry.make_understander)
     assert registry.current("mairie") is call_one  # saved is not published
-    with db.transaction() as s:
-        done = publish_checked(s, "mairie", second.version,
-                               make_understander=registry.make_understander)
+    done = publish_checked(db.transaction, "mairie", second.version,
+                           make_understander=registry.make_understander)
     adopted = registry.adopt("mairie", second.version, done.checked)  # as the back office does
     call_two = registry.current("mairie")
     assert call_two is adopted and call_two.version == 2 and _greeting(registry) == welcome
@@ -96,11 +97,11 @@ def test_a_broken_published_version_keeps_the_previous_one(db: Database) -> None
 def test_publishing_is_refused_when_a_conversation_test_fails(db: Database) -> None:
     registry = FlowRegistry(db)
     changed = MAIRIE["mairie.yaml"].replace(GREETING, "Bonjour, ici la mairie.")
-    with db.transaction() as s:
-        record, _ = save_checked(s, "mairie", {**MAIRIE, "mairie.yaml": changed}, author="t",
-                                 make_understander=registry.make_understander)
-    with pytest.raises(FlowRejected) as refused, db.transaction() as s:
-        publish_checked(s, "mairie", record.version, make_understander=registry.make_understander)
+    record, _ = save_checked(db.transaction, "mairie", {**MAIRIE, "mairie.yaml": changed},
+                             author="t", make_understander=registry.make_understander)
+    with pytest.raises(FlowRejected) as refused:
+        publish_checked(db.transaction, "mairie", record.version,
+                        make_understander=registry.make_understander)
     assert refused.value.report is not None and refused.value.report.failures
     assert any("mairie de Saint-Aubin-sur-Loire" in f for _, o in refused.value.report.failures
                for f in o.failures)
@@ -112,3 +113,28 @@ def test_without_a_database_the_fallback_file_plays() -> None:
     registry = FlowRegistry(None)
     live = registry.current()
     assert live.version is None and live.loaded.flow.start == "accueil"
+
+
+def test_checking_a_flow_holds_no_transaction(tmp_path: Path, sqlite_template: Path) -> None:
+    """A check takes a second or more; on SQLite a transaction holds the write lock, so calls,
+    the sweeper and /healthz would wait behind it. The factory runs inside the check and
+    opens its own transaction, with a short busy timeout: it gets the lock at once."""
+    path = tmp_path / "flows.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database(DatabaseSettings(url=f"sqlite:///{path}", busy_timeout_ms=100))
+    registry = FlowRegistry(db)
+    took_lock: list[bool] = []
+
+    def writing_meanwhile(loaded: LoadedFlow) -> Understander:
+        with db.transaction() as s:  # BEGIN IMMEDIATE: fails while another holds the lock
+            s.execute(text("SELECT 1"))
+        took_lock.append(True)
+        return registry.make_understander(loaded)
+
+    record, _ = save_checked(db.transaction, "mairie", MAIRIE, author="t",
+                             make_understander=writing_meanwhile)
+    publish_checked(db.transaction, "mairie", record.version,
+                    make_understander=writing_meanwhile)
+    assert took_lock == [True, True]
+    with db.transaction() as s:
+        assert flow_bundles.published_version(s, "mairie") == record.version

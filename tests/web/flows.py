@@ -14,9 +14,9 @@ GREETING = "Bonjour, vous êtes bien à la mairie de Saint-Aubin-sur-Loire."
 def store_mairie(database: Database, *, publish: bool = True,
                  files: dict[str, str] | None = None) -> int:
     """Store the shipped flow (or these files) as a version of "mairie"; its number."""
-    with database.transaction() as s:
-        record, _ = save_checked(s, "mairie", files or MAIRIE, author="alice",
-                                 make_understander=french_understander)
-        if publish:
-            publish_checked(s, "mairie", record.version, make_understander=french_understander)
+    record, _ = save_checked(database.transaction, "mairie", files or MAIRIE, author="alice",
+                             make_understander=french_understander)
+    if publish:
+        publish_checked(database.transaction, "mairie", record.version,
+                        make_understander=french_understander)
     return record.version

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from ivr.storage import flow_bundles, flows
 from ivr.storage.database import Database
+from tests.dialogs.test_yaml_safe import alias_bomb
 from tests.web.conftest import api_login, form_token
 from tests.web.flows import GREETING, MAIRIE, store_mairie
 
@@ -139,3 +140,22 @@ def test_forms_and_json_changes_need_the_csrf_token(client: TestClient,
     assert client.post("/api/flows/mairie/versions", json={"files": MAIRIE}).status_code == 403
     assert client.post("/api/simulator/mairie/1", json={}).status_code == 403
     assert _versions(web_db) == {1: False}
+
+
+def test_an_alias_bomb_is_refused_at_once_and_saves_nothing(client: TestClient,
+                                                             web_db: Database) -> None:
+    store_mairie(web_db)
+    headers = api_login(client, "alice")
+    bomb = alias_bomb()
+    api = client.post("/api/flows/mairie/versions",
+                      json={"files": {"mairie.kb.yaml": bomb}, "base_version": 1},
+                      headers=headers)
+    assert api.status_code == 422
+    assert "anchors (&name) are not allowed" in api.json()["message"]
+    page = client.get("/admin/flows/mairie/1/modifier")
+    form = client.post("/admin/flows/mairie/1/modifier",
+                       data={"csrf_token": form_token(page.text), "fichier": "mairie.yaml",
+                             "text": MAIRIE["mairie.yaml"] + bomb.split("nodes:", 1)[1]})
+    assert form.status_code == 422 and "anchors (&amp;name) are not allowed" in form.text
+    assert _versions(web_db) == {1: True}
+    assert client.get("/healthz").status_code == 200
