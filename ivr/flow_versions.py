@@ -91,35 +91,54 @@ def publish_checked(
     with transaction() as session:
         bundle = flow_bundles.get_bundle(session, name, version)
     files = dict(bundle.files)
-    checked = check_bundle(files, bundle.main_file, make_understander)
+    checked, report = _checked_and_tested(files, bundle.main_file, make_understander,
+                                          f"version {version} of {name}")
+    with transaction() as session:
+        return Published(flows.publish(session, name, version), report, checked)
+
+
+def _checked_and_tested(
+    files: Mapping[str, str], main_file: str, make_understander: UnderstanderFactory,
+    what: str,
+) -> tuple[CheckedFlow, TestReport]:
+    """Check the files and play their conversation tests, outside any transaction;
+    `FlowRejected` when the flow has errors or a test fails."""
+    checked = check_bundle(files, main_file, make_understander)
     if not checked.usable:
-        raise FlowRejected(f"version {version} of {name} has errors: not published",
-                           checked=checked)
+        raise FlowRejected(f"{what} has errors: not published", checked=checked)
     understander = checked.understander
     assert understander is not None, "a usable flow has its understander"
     report = run_tests(files, lambda _loaded: understander)  # built once, by the check
     if not report.passed:
         raise FlowRejected(
-            f"version {version} of {name}: {len(report.failures)} conversation test(s) fail "
+            f"{what}: {len(report.failures)} conversation test(s) fail "
             f"and {len(report.issues)} problem(s) in the tests: not published", report=report)
-    with transaction() as session:
-        return Published(flows.publish(session, name, version), report, checked)
+    return checked, report
 
 
 def import_directory(
     transaction: Transaction, main_path: Path, *, name: str | None = None, author: str,
-    make_understander: UnderstanderFactory,
+    make_understander: UnderstanderFactory, publish: bool = False,
 ) -> FlowVersionRecord:
     """Import a flow file and its `STEM.*.yaml` companions as a new version of flow STEM
-    (checked); `name`, when given, must be that stem."""
+    (checked); `name`, when given, must be that stem. With `publish`, its conversation tests
+    must pass too, and the version is stored and published together: a version whose tests
+    fail is not stored at all."""
     stem = main_path.name.removesuffix(".yaml")
     if name is not None and name != stem:
         raise InvalidValue(f"a flow named {name} has its main file named {name}.yaml (its "
                            f"companion files refer to it by that name): rename {main_path.name}")
     name, files = stem, read_directory(main_path)
-    record, _ = save_checked(transaction, name, files, author=author,
-                             make_understander=make_understander)
-    return record
+    if not publish:
+        record, _ = save_checked(transaction, name, files, author=author,
+                                 make_understander=make_understander)
+        return record
+    flow_bundles.check_files(name, files)
+    _checked_and_tested(files, flow_bundles.main_file(name), make_understander,
+                        f"the flow in {main_path.name}")
+    with transaction() as session:
+        record = flow_bundles.save_bundle(session, name, files, author=author)
+        return flows.publish(session, name, record.version)
 
 
 def files_with_changes(

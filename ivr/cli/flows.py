@@ -41,10 +41,8 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     try:
         record = import_directory(transaction, path, name=args.name, author=args.author,
-                                  make_understander=french_understander)
-        if args.publish:
-            publish_checked(transaction, record.name, record.version,
-                            make_understander=french_understander)
+                                  make_understander=french_understander,
+                                  publish=args.publish)
     except FlowRejected as err:
         return _report(err)
     state = "published" if args.publish else "not published"
