@@ -32,6 +32,7 @@ from ivr.health import ProbeResult, StatusProbe
 from ivr.live import LiveHub
 from ivr.loop_lag import watch_loop_lag
 from ivr.metrics import ServiceMetrics
+from ivr.privacy.purge import purge_periodically
 from ivr.service_probes import AmiProbe, CallsProbe, FixedProbe, SynthesisProbe
 from ivr.session.call import run_call
 from ivr.session.fallback_prompts import FallbackPrompts
@@ -140,6 +141,8 @@ class Service:
         if self._database is not None:  # calls a dead worker left open on a shared database
             rule = StaleCalls(s.session.max_call_s, s.service.shutdown_deadline_s)
             self._spawn(sweep_forever(self._database, rule))
+            # the retention purge: at start-up, then daily; a failure waits for the next turn
+            self._spawn(purge_periodically(self._database, asyncio.Event()))
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
             await self._audiosocket.start()

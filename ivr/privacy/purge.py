@@ -3,8 +3,9 @@
 Deleted: calls that started before the cut-off, with their turns (transcripts, any audio);
 callback requests done before the cut-off; expired web sessions. Kept: appointments (a
 booking is needed until it happens; its link to the purged call is cleared), incident tickets
-(public-service records handled by agents), pending callbacks. The service calls
-`purge_expired_data` once a day; `ivr purge` runs it by hand.
+(public-service records handled by agents), pending callbacks. `ivr serve` runs
+`purge_periodically`: a purge when it starts, then one a day (each worker of a shared
+database does; a purge finds nothing left by another's); `ivr purge` runs it by hand.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ async def purge_periodically(
             report = await database.run(purge_expired_data)
         except StorageError as err:
             log.error("retention purge failed: %s (%s)", err.message, err.code)
+        except Exception:  # a driver failure the repositories did not map: try again later
+            log.exception("retention purge failed")
         else:
             reports.append(report)
             log.info("retention purge: %s", report)

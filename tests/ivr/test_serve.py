@@ -15,10 +15,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from ivr.storage import calls
+from ivr.storage.database import Database, DatabaseSettings
+from ivr.storage.types import utc_now
 from tests.asterisk_fixture import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,3 +214,25 @@ def test_serve_with_an_unusable_database_url_runs_degraded_without_the_password(
     assert service.proc.wait(20) == 0
     service.wait_line("standardiste stopped", 5)
     assert not any("Pa55-s3cret" in text or "Traceback" in text for text in service.lines)
+
+
+def test_serve_purges_what_is_past_retention_when_it_starts(
+    start: object, tmp_path: Path
+) -> None:
+    path = tmp_path / "data" / "standardiste" / "standardiste.db"  # the XDG default
+    database = Database(DatabaseSettings(url=f"sqlite:///{path}"))
+    database.upgrade()
+    with database.transaction() as s:
+        old = calls.start_call(s, "appel-ancien", "0612345678",
+                               started_at=utc_now() - timedelta(days=31))
+        calls.add_turn(s, old.id, "caller", "je voudrais un acte de naissance")
+        calls.start_call(s, "appel-recent", "0612345678", started_at=utc_now())
+    service = start(IVR_AMI_SECRET="a-real-secret")  # type: ignore[operator]
+    service.wait_line("standardiste ready")
+    line = service.wait_line("retention purge: ")
+    assert "calls=1" in line and "turns=1" in line
+    with database.transaction() as s:
+        assert [c.id for c in calls.list_calls(s)] == ["appel-recent"]
+    database.dispose()
+    service.proc.send_signal(signal.SIGTERM)
+    assert service.proc.wait(20) == 0
