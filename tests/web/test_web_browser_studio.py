@@ -196,8 +196,10 @@ def tab_to(page: Page, target: Any, most: int = 8) -> None:
 
 
 def _wait_for_stream(page: Page) -> None:
-    """The page's EventSource is open (so its subscription to the hub exists)."""
-    page.wait_for_function("document.documentElement.dataset.live === 'ouvert'")
+    """The page's EventSource is open (so its subscription to the hub exists). A locator
+    assertion, not `wait_for_function`: Playwright evaluates a string predicate with eval(),
+    which the pages' Content-Security-Policy rightly refuses."""
+    expect(page.locator("html")).to_have_attribute("data-live", "ouvert")
 
 
 def shot(page: Page, name: str) -> None:
