@@ -24,6 +24,7 @@ import uvicorn
 from dialogs.errors import DialogsError, FlowError
 from dialogs.runtime import default_flow_path, french_understander
 from dialogs.understanding import Understander
+from ivr.agent_answers import record_agent_answers
 from ivr.call_sweep import StaleCalls, sweep_forever
 from ivr.config import ConfigError, ServiceSettings
 from ivr.decoder_warmup import likely_phrases, warm_decoders
@@ -143,6 +144,8 @@ class Service:
             self._spawn(sweep_forever(self._database, rule))
             # the retention purge: at start-up, then daily; a failure waits for the next turn
             self._spawn(purge_periodically(self._database, asyncio.Event()))
+            if self._ami is not None:  # which agent's phone took each transferred call
+                self._spawn(record_agent_answers(self._ami, self._database))
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
             await self._audiosocket.start()

@@ -19,7 +19,7 @@ from dialogs.events import Action, CallerInput, Digits, Hangup, Listen, Say, Tra
 from dialogs.state import CallState
 from ivr.flows_live import LiveFlow
 from ivr.live import CallEvent
-from ivr.session.call_endings import Endings
+from ivr.session.call_endings import NOBODY_ANSWERED, Endings
 from ivr.session.errors import ShuttingDown, VoiceLost
 from ivr.session.line import CallerLine, LineEnded
 from ivr.session.listener import Listener, TurnResult
@@ -76,11 +76,16 @@ class CallSession:
         metrics.active_calls.inc()
         self.line.start()
         try:
+            returned = self.res.transferred.take(self.call_id)  # nobody took it: back here
             number = await self._caller_number()
-            await self.recorder.start(number)
+            if returned is None:
+                await self.recorder.start(number)
+            else:
+                self.recorder.resume()
             self.res.publish(CallEvent(self.call_id, "start", caller=number))
             async with asyncio.timeout(self.res.settings.session.max_call_s):
-                self.report.outcome = await self._conduct()
+                self.report.outcome = await (
+                    self._conduct() if returned is None else self._conduct_return(returned))
         except LineEnded:
             self.report.outcome = "abandoned"
             self.speaker.stop()
@@ -115,6 +120,19 @@ class CallSession:
         self.res.metrics.calls.labels(outcome=self.report.outcome).inc()
         self.res.publish(CallEvent(self.call_id, "end", reason=self.report.outcome,
                                    text=transfer.get("summary")))
+
+    async def _conduct_return(self, transfer: Transfer) -> str:
+        """The call comes back from a transfer nobody answered: say so, offer a callback.
+        The record keeps where the call was sent."""
+        log.info("call %s: back from %s, nobody answered", self.call_id, transfer.queue)
+        self.report.returned = True
+        self.report.transfer = {"queue": transfer.queue, "reason": transfer.reason,
+                                "summary": transfer.summary or transfer.reason}
+        self.flow = await asyncio.to_thread(self.res.current_flow)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
+                await self.line.first_audio.wait()
+        return await self.endings.callback(transfer, NOBODY_ANSWERED)
 
     async def _conduct(self) -> str:
         self.flow = await asyncio.to_thread(self.res.current_flow)

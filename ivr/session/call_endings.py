@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 NO_AGENT = "Aucun conseiller n'est disponible pour le moment."
 CANNOT_TRANSFER = "Je ne peux pas vous mettre en relation avec un conseiller pour le moment."
+NOBODY_ANSWERED = "Je suis désolé, aucun conseiller n'a pu prendre votre appel."
 END_WAIT_S = 15.0
 """Longest wait for a goodbye to play out, seconds."""
 GONE_WAIT_S = 5.0
@@ -88,6 +89,7 @@ class Endings:
                              "summary": variables["STANDARDISTE_SUMMARY"],
                              "target": f"{target.context},{target.exten}"}
         res.metrics.transfers.labels(queue=t.queue).inc()
+        res.transferred.remember(s.call_id, t)  # back here if nobody answers
         res.publish(CallEvent(s.call_id, "transfer", queue=t.queue, reason=t.reason,
                               text=variables["STANDARDISTE_SUMMARY"],
                               slots=tuple(sorted(state.slots.items())) if state else ()))

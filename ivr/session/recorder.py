@@ -48,6 +48,13 @@ class CallRecorder:
         self.started = True
         self._task = asyncio.create_task(self._writer(), name=f"recorder-{self.call_id}")
 
+    def resume(self) -> None:
+        """Go on recording a call already recorded (back from a transfer nobody answered)."""
+        if self.database is None or self._task is not None:
+            return
+        self.started = True
+        self._task = asyncio.create_task(self._writer(), name=f"recorder-{self.call_id}")
+
     def turn(
         self, speaker: str, text: str, *, intent: str | None = None,
         confidence: float | None = None, intent_confidence: float | None = None,

@@ -18,6 +18,8 @@ class CallReport:
     turns: list[dict[str, object]] = field(default_factory=list)
     """{"speaker": "caller"|"assistant", "text", "intent"?, "confidence"?, "at"} in order."""
     transfer: dict[str, str] | None = None
+    returned: bool = False
+    """True for a call back from a transfer nobody answered (a callback was offered)."""
     barge_ins: int = 0
     keypad_only: bool = False
     errors: list[str] = field(default_factory=list)

@@ -19,6 +19,7 @@ from ivr.flows_live import FlowRegistry, LiveFlow
 from ivr.live import CallEvent, LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.session.fallback_prompts import FallbackPrompts
+from ivr.session.returns import TransferredCalls
 from ivr.session.services_db import DatabaseServices, UnavailableServices
 from ivr.session.switchboard import Switchboard
 from ivr.storage.database import Database
@@ -55,6 +56,8 @@ class SessionResources:
     """Where the agent console follows calls in progress (None: nobody follows)."""
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     """Set at shutdown: calls in progress end politely."""
+    transferred: TransferredCalls = field(default_factory=TransferredCalls)
+    """Calls put through to a person, which come back here when nobody answers."""
 
     def now(self) -> datetime:
         clock = self.clock or local_clock(self.settings.service.timezone)

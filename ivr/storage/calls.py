@@ -37,6 +37,7 @@ def _record(row: Call, with_turns: bool = False) -> CallRecord:
         transfer_reason=row.transfer_reason, summary=row.summary,
         turns=tuple(_turn_record(t) for t in row.turns) if with_turns else (),
         satisfaction_scale=row.satisfaction_scale, satisfaction_score=row.satisfaction_score,
+        transfer_agent=row.transfer_agent,
     )
 
 
@@ -116,6 +117,15 @@ def end_call(
     row.summary = None if summary is None else mask_text(summary)
     row.transfer_queue = transfer_queue
     row.transfer_reason = None if transfer_reason is None else mask_text(transfer_reason)
+    session.flush()
+    return _record(row)
+
+
+def record_transfer_agent(session: Session, call_id: str, agent: str) -> CallRecord:
+    """Keep which agent's phone answered the transferred call (`NotFound` for no such call).
+    Several workers may each report the same answer: setting it again changes nothing."""
+    row = _call(session, call_id)
+    row.transfer_agent = agent[:32]
     session.flush()
     return _record(row)
 

@@ -68,6 +68,8 @@ class Call(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     transfer_queue: Mapped[str | None] = mapped_column(String(64))
     transfer_reason: Mapped[str | None] = mapped_column(Text)
+    transfer_agent: Mapped[str | None] = mapped_column(String(32))
+    """Extension of the agent whose phone answered the transferred call (PJSIP endpoint)."""
     summary: Mapped[str | None] = mapped_column(Text)
     satisfaction_scale: Mapped[str | None] = mapped_column(String(8))
     """"1-5" or "yes_no" when the caller answered the satisfaction question."""

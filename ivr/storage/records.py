@@ -43,6 +43,8 @@ class CallRecord:
     """"1-5" or "yes_no" when the caller answered the satisfaction question, else None."""
     satisfaction_score: int | None = None
     """1 to 5, or 1 (oui) / 0 (non)."""
+    transfer_agent: str | None = None
+    """Extension of the agent who answered the transferred call, None until one does."""
 
 
 @dataclass(frozen=True, slots=True)

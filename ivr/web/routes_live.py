@@ -77,6 +77,7 @@ def _from_database(record: CallRecord) -> dict[str, Any]:
             "started_at": record.started_at, "intent": intent, "slots": {},
             "summary": record.summary, "queue": record.transfer_queue,
             "reason": record.transfer_reason, "outcome": record.outcome,
+            "agent": record.transfer_agent,
             "turns": [{"speaker": t.speaker, "text": t.text, "intent": t.intent, "at": t.at}
                       for t in record.turns]}
 
@@ -88,7 +89,7 @@ def _from_hub(call: LiveCall) -> dict[str, Any]:
             "summary": mask_text(transfer.text) if transfer and transfer.text else None,
             "queue": transfer.queue if transfer else None,
             "reason": mask_text(transfer.reason) if transfer and transfer.reason else None,
-            "outcome": None,
+            "outcome": None, "agent": None,
             "turns": [{"speaker": e.speaker, "text": mask_text(e.text or ""),
                        "intent": e.intent, "at": e.at} for e in call.turns]}
 

@@ -67,8 +67,12 @@ def test_a_recorded_call_is_shown_from_the_database(client: TestClient,
     page = client.get("/agent/calls/db-1")
     assert page.status_code == 200 and "Appel terminé : transféré." in page.text
     assert "acte introuvable" in page.text and "(demande : etat_civil)" in page.text
-    assert "data-stream" not in page.text
+    assert "data-stream" not in page.text and "Pris par" not in page.text
+    with web_db.transaction() as s:  # the agent's phone answered it
+        calls.record_transfer_agent(s, "db-1", "102")
+    assert '<dd id="ctx-agent">poste 102</dd>' in client.get("/agent/calls/db-1").text
     assert "Appel db-1" in client.get("/agent/calls").text
+    assert "etat_civil (poste 102)" in client.get("/agent/calls/tableau").text
     assert client.get("/agent/calls/nope").status_code == 404
 
 
