@@ -75,6 +75,7 @@ async def test_a_key_pressed_over_the_greeting_puts_the_caller_through_to_the_ag
     assert answered.returncode == 0, answered.stdout[-1500:] + answering.messages()[-3000:]
     # the key reached the assistant as a key, and the reason is the agent's caller name
     assert [t["text"] for t in report.turns if t["speaker"] == "caller"] == ["[touches 0]"]
+    assert report.barge_ins == 1  # it cut the greeting
     assert invite_display_name(answering.messages()).startswith("Le demandeur souhaite parler")
     # two-way audio between the two phones
     assert pitch(phone.rtp.heard(since)) == pytest.approx(440, abs=15)
