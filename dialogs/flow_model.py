@@ -233,6 +233,12 @@ class Flow(_Strict):
         description="When the step cannot use the answer, a global intent is still followed "
         "from this confidence (below it the answer counts as not understood).",
     )
+    whisper: bool = Field(
+        default=True,
+        description="When an agent answers a transferred call, the agent alone first hears a "
+        "short spoken summary of the call (the transfer's summary), then the caller is "
+        "connected.",
+    )
     start: str = Field(description="First node of every call.")
     handlers: Handlers = Field(default_factory=Handlers, alias="global")
     fallback: Fallback

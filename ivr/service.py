@@ -40,6 +40,7 @@ from ivr.session.fallback_prompts import FallbackPrompts
 from ivr.session.report import CallReport
 from ivr.session.resources import Clock, SessionResources
 from ivr.session.switchboard import AmiSwitchboard, NoSwitchboard, Switchboard
+from ivr.session.whispers import play_whisper
 from ivr.storage.database import Database, masked_url
 from ivr.storage.errors import StorageError
 from ivr.web.app import create_app
@@ -267,6 +268,10 @@ class Service:
         resources = self.resources
         if resources is None or resources.closing.is_set():
             await connection.hangup()  # refused: the service is stopping
+            return
+        whisper = resources.whispers.take(connection.call_id)
+        if whisper is not None:  # an agent's phone, before the caller is connected
+            await play_whisper(connection, whisper, resources.prompts)
             return
         report = await run_call(resources, connection)
         self.finished.put_nowait(report)

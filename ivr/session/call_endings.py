@@ -38,6 +38,11 @@ GONE_WAIT_S = 5.0
 """Longest wait for Asterisk to take a transferred call away, seconds."""
 
 
+def whisper_text(summary: str) -> str:
+    """What the agent hears before the caller: the transfer's summary, as a sentence."""
+    return f"Appel transféré par l'assistant. {summary.strip().rstrip('.')}."
+
+
 def complete_for(kind: str | None, understander: Understander, now: datetime, text: str
                  ) -> bool:
     return is_complete(kind, text, understander, now)
@@ -78,6 +83,9 @@ class Endings:
         variables = context_variables(
             s.call_id, t, state.last_intent if state else None,
             dict(state.slots) if state else {}, res.call_url(s.call_id), target)
+        if s.flow is not None and s.flow.loaded.flow.whisper:  # for the agent's ear only
+            whisper = res.whispers.prepare(whisper_text(variables["STANDARDISTE_SUMMARY"]))
+            variables["STANDARDISTE_WHISPER"] = str(whisper)
         await s.speaker.wait()
         try:
             await res.switchboard.transfer(s.connection.call_id, variables, target)

@@ -22,6 +22,7 @@ from ivr.session.fallback_prompts import FallbackPrompts
 from ivr.session.returns import TransferredCalls
 from ivr.session.services_db import DatabaseServices, UnavailableServices
 from ivr.session.switchboard import Switchboard
+from ivr.session.whispers import Whispers
 from ivr.storage.database import Database
 from speech.prompts import PromptAudio
 from speech.recognizer import DecoderPool, SpeechModel
@@ -58,6 +59,8 @@ class SessionResources:
     """Set at shutdown: calls in progress end politely."""
     transferred: TransferredCalls = field(default_factory=TransferredCalls)
     """Calls put through to a person, which come back here when nobody answers."""
+    whispers: Whispers = field(default_factory=Whispers)
+    """What the agent who answers a transferred call hears first (`ivr.session.whispers`)."""
 
     def now(self) -> datetime:
         clock = self.clock or local_clock(self.settings.service.timezone)

@@ -4,12 +4,14 @@ double at the AMI boundary (the real AMI path is tested against Asterisk elsewhe
 from __future__ import annotations
 
 import asyncio
+import uuid
+from pathlib import Path
 
 from ivr.session.call_endings import CANNOT_TRANSFER, NO_AGENT
 from ivr.session.callback import OFFER_KEYPAD as OFFER
 from ivr.storage import callbacks, calls
 from tests.session.caller import LoopbackCaller
-from tests.session.conftest import ServiceFactory
+from tests.session.conftest import ServiceFactory, unasked_town_hall_flow
 from tests.session.doubles import RecordingSwitchboard
 
 
@@ -43,6 +45,30 @@ async def test_zero_transfers_the_call_with_its_context(make_service: ServiceFac
     assert "Je vous mets en relation" in assistant_text(report.turns)
     assert record.outcome == "transferred" and record.transfer_queue == "accueil"
     assert record.summary is not None and record.summary.startswith("Demande :")
+    # the whisper waits for the agent who answers, under the UUID the dialplan will dial
+    whisper = uuid.UUID(variables["STANDARDISTE_WHISPER"])
+    assert service.resources.whispers.take(whisper) == (
+        f"Appel transféré par l'assistant. {variables['STANDARDISTE_SUMMARY'].rstrip('.')}.")
+    assert service.resources.whispers.take(whisper) is None  # played once
+
+
+async def test_a_flow_without_whisper_sets_none(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    flow = unasked_town_hall_flow(tmp_path / "quiet")
+    text = flow.read_text(encoding="utf-8")
+    flow.write_text(text.replace("\nstart: accueil", "\nwhisper: false\nstart: accueil", 1),
+                    encoding="utf-8")
+    board = RecordingSwitchboard(agents=2)
+    async with make_service(switchboard=board, flow=flow) as service, \
+            LoopbackCaller(service.audiosocket_port) as caller:
+        board.after_transfer = caller.hangup
+        await caller.wait_heard(10)
+        caller.press("0")
+        report = await asyncio.wait_for(service.finished.get(), 20)
+    assert report.outcome == "transferred"
+    [(_, variables, _)] = board.transfers
+    assert "STANDARDISTE_WHISPER" not in variables
 
 
 async def test_no_agent_free_the_caller_leaves_a_callback_request(

@@ -123,10 +123,12 @@ class RtpPeer(asyncio.DatagramProtocol):
         """Until the first packet from the other side arrived."""
         await asyncio.wait_for(self._heard_remote.wait(), wait_s)
 
-    def heard(self, since: float = 0.0) -> npt.NDArray[np.int16]:
-        """The u-law audio received (arrival order) from loop time `since`, decoded."""
+    def heard(self, since: float = 0.0, until: float = float("inf")) -> npt.NDArray[np.int16]:
+        """The u-law audio received (arrival order) between loop times `since` and `until`,
+        decoded."""
         return ulaw_decode(b"".join(
-            r.payload for r in self.received if r.payload_type == PCMU and r.at >= since))
+            r.payload for r in self.received
+            if r.payload_type == PCMU and since <= r.at < until))
 
     async def close(self) -> None:
         if self._task is not None:
