@@ -107,15 +107,17 @@ async def test_a_key_pressed_over_the_greeting_puts_the_caller_through_to_the_ag
     assert asked < ringing < answer < first_audio + 0.05  # (the AMI event may come after)
 
 
+@pytest.mark.parametrize("agent_does", ["ignore", "reject"])
 async def test_when_the_agent_does_not_answer_the_caller_comes_back_and_leaves_a_callback(
-    asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path
+    asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path,
+    agent_does: str,
 ) -> None:
-    sipp = Sipp(asterisk, "handoff-unanswered")
+    sipp = Sipp(asterisk, f"handoff-{agent_does}")
     line = await RtpPeer.open("127.0.0.1")
     try:
         async with town_hall(asterisk, tmp_path, prompt_cache) as service, \
                 agent_phone(sipp, "101") as phone, Watcher(ami) as watcher:
-            ringing = phone.ignore_next()
+            ringing = phone.ignore_next() if agent_does == "ignore" else phone.reject_next()
             calling = caller(sipp, line, on_line_ms=40000, queue_timeout_s=4)
             line.send_to(await calling.asterisk_media())
             assert await eventually(lambda: bool(service.calls), 10)
@@ -123,7 +125,7 @@ async def test_when_the_agent_does_not_answer_the_caller_comes_back_and_leaves_a
             await asyncio.sleep(1.0)
             line.press("0")  # a person, please
             first = await report_of(service, call_id, 20)  # put through to the queue
-            await ringing.asterisk_media(10)  # the agent's phone rings, nobody picks up
+            await ringing.asterisk_media(10)  # the agent's phone rings, and nobody picks up
             unanswered = await watcher.wait_for(
                 lambda e: e.get("UserEvent") == "StandardisteUnanswered", 20)
             assert await eventually(lambda: call_id in service.calls, 10)  # back with us

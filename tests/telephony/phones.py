@@ -130,6 +130,12 @@ class AgentPhone:
             "agent_ignores.xml", "-i", AGENT_ADDRESSES[self.agent], "-p", str(self.port),
             "-s", self.agent, timeout_s=timeout_s)
 
+    def reject_next(self, ring_ms: int = 1000, timeout_s: float = 60) -> SippRun:
+        """Wait for a call, ring `ring_ms`, then reject it (486 Busy Here)."""
+        return self.sipp.start(
+            "agent_rejects.xml", "-i", AGENT_ADDRESSES[self.agent], "-p", str(self.port),
+            "-s", self.agent, "-d", str(ring_ms), timeout_s=timeout_s)
+
     def answer_next(self, ring_ms: int = 1000, timeout_s: float = 60) -> SippRun:
         """Wait for a call, ring `ring_ms`, answer it with this phone's RTP, then wait for
         the other side's BYE."""
