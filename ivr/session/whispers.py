@@ -83,6 +83,8 @@ async def play_whisper(
             await connection.play(audio).wait()
     except (SpeechError, TelephonyError, TimeoutError, ConnectionError) as err:
         log.warning("whisper on %s not played: %s", connection.call_id, err)
+    except Exception:  # the agent is connected without the whisper, never left hanging
+        log.exception("whisper on %s failed", connection.call_id)
     finally:
         with contextlib.suppress(TelephonyError, ConnectionError, OSError):
             await connection.hangup()
