@@ -16,10 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
-from collections import OrderedDict
 
+from ivr.session.kept import KeptOnce
 from speech.errors import SpeechError
 from speech.prompts import PromptAudio
 from telephony.audiosocket import AudioReceived, AudioSocketConnection
@@ -36,28 +35,20 @@ PLAY_LIMIT_S = 20.0
 """A whisper never holds the caller longer than this, seconds."""
 
 
-class Whispers:
-    """Whisper UUID -> text, the most recent `MAX_KEPT` within `KEEP_S`."""
+class Whispers(KeptOnce[uuid.UUID, str]):
+    """Whisper UUID -> text, the most recent `MAX_KEPT` within `KEEP_S`. `take` gives the
+    text for a connection with that UUID (once), None when it is not a whisper: every agent's
+    phone the queue rings may run the gosub; only the one that answers does, so a whisper is
+    played once."""
 
     def __init__(self) -> None:
-        self._texts: OrderedDict[uuid.UUID, tuple[str, float]] = OrderedDict()
+        super().__init__(KEEP_S, MAX_KEPT)
 
     def prepare(self, text: str) -> uuid.UUID:
         """Keep a text for the agent who will answer; the UUID the dialplan dials with."""
         key = uuid.uuid4()
-        self._texts[key] = (text, time.monotonic())
-        while len(self._texts) > MAX_KEPT:
-            self._texts.popitem(last=False)
+        self.put(key, text)
         return key
-
-    def take(self, key: uuid.UUID) -> str | None:
-        """The text for a connection with this UUID (once), None when it is not a whisper.
-        Every agent's phone the queue rings may run the gosub; only the one that answers
-        does, so a whisper is played once."""
-        kept = self._texts.pop(key, None)
-        if kept is None or time.monotonic() - kept[1] > KEEP_S:
-            return None
-        return kept[0]
 
 
 async def play_whisper(

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from ivr.session.call_endings import NOBODY_ANSWERED, whisper_text
@@ -22,18 +21,15 @@ from ivr.storage import callbacks, calls
 from telephony.ami import AmiClient
 from tests.asterisk_fixture import AsteriskSandbox
 from tests.session.test_asterisk_sessions import report_of, town_hall
-from tests.telephony.audio_checks import dominant_frequency, envelope_match, rms, samples
+from tests.telephony.audio_checks import envelope_match, rms, samples
 from tests.telephony.calls import Watcher, is_transfer
 from tests.telephony.peers import eventually
 from tests.telephony.phones import Sipp, agent_phone, caller, invite_display_name
-from tests.telephony.rtp import RATE, RtpPeer, tone
+from tests.telephony.rtp import RATE, RtpPeer, pitch, tone
 
 pytestmark = pytest.mark.asterisk
 log = logging.getLogger(__name__)
 
-
-def pitch(audio: npt.NDArray[np.int16]) -> float:
-    return dominant_frequency(audio.astype(np.float64), RATE)
 
 
 async def test_a_key_pressed_over_the_greeting_puts_the_caller_through_to_the_agents_phone(

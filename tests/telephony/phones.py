@@ -126,23 +126,24 @@ class AgentPhone:
 
     def ignore_next(self, timeout_s: float = 60) -> SippRun:
         """Wait for a call and let it ring until Asterisk gives up (CANCEL)."""
-        return self.sipp.start(
-            "agent_ignores.xml", "-i", AGENT_ADDRESSES[self.agent], "-p", str(self.port),
-            "-s", self.agent, timeout_s=timeout_s)
+        return self._next("agent_ignores.xml", timeout_s=timeout_s)
 
     def reject_next(self, ring_ms: int = 1000, timeout_s: float = 60) -> SippRun:
         """Wait for a call, ring `ring_ms`, then reject it (486 Busy Here)."""
-        return self.sipp.start(
-            "agent_rejects.xml", "-i", AGENT_ADDRESSES[self.agent], "-p", str(self.port),
-            "-s", self.agent, "-d", str(ring_ms), timeout_s=timeout_s)
+        return self._next("agent_rejects.xml", "-d", str(ring_ms), timeout_s=timeout_s)
 
     def answer_next(self, ring_ms: int = 1000, timeout_s: float = 60) -> SippRun:
         """Wait for a call, ring `ring_ms`, answer it with this phone's RTP, then wait for
         the other side's BYE."""
-        return self.sipp.start(
-            "agent_answers.xml", "-i", AGENT_ADDRESSES[self.agent], "-p", str(self.port),
-            "-s", self.agent, "-d", str(ring_ms), "-key", "rtp_ip", self.rtp.host,
+        return self._next(
+            "agent_answers.xml", "-d", str(ring_ms), "-key", "rtp_ip", self.rtp.host,
             "-key", "rtp_port", str(self.rtp.port), timeout_s=timeout_s)
+
+    def _next(self, scenario: str, *args: str, timeout_s: float) -> SippRun:
+        """This phone (its address, port and extension) waiting for one call."""
+        return self.sipp.start(
+            scenario, "-i", AGENT_ADDRESSES[self.agent], "-p", str(self.port),
+            "-s", self.agent, *args, timeout_s=timeout_s)
 
 
 @contextlib.asynccontextmanager

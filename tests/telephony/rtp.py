@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from tests.telephony.audio_checks import dominant_frequency
+
 RATE = 8000
 FRAME = 160
 """Samples in 20 ms at 8 kHz, one packet."""
@@ -51,6 +53,11 @@ def ulaw_decode(data: bytes) -> npt.NDArray[np.int16]:
     exponent, mantissa = (u >> 4) & 0x07, u & 0x0F
     magnitude = (((mantissa << 3) + _BIAS) << exponent) - _BIAS
     return np.where(u & 0x80, -magnitude, magnitude).astype(np.int16)
+
+
+def pitch(audio: npt.NDArray[np.int16]) -> float:
+    """Frequency (Hz) of the strongest spectral peak of 8 kHz audio."""
+    return dominant_frequency(audio.astype(np.float64), RATE)
 
 
 def tone(freq: float, seconds: float, level: float = 8000) -> npt.NDArray[np.int16]:

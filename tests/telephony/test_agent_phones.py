@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import asyncio
 
-import numpy as np
 import pytest
 
 from telephony.ami import AmiClient
 from tests.asterisk_fixture import AsteriskSandbox
-from tests.telephony.audio_checks import dominant_frequency
 from tests.telephony.phones import Sipp, agent_phone, caller, invite_display_name
-from tests.telephony.rtp import RATE, RtpPeer, tone
+from tests.telephony.rtp import RtpPeer, pitch, tone
 
 pytestmark = pytest.mark.asterisk
 
-
-def pitch(audio: np.ndarray) -> float:
-    return dominant_frequency(audio.astype(np.float64), RATE)
 
 
 async def test_without_the_assistant_the_call_rings_a_registered_agent_and_both_hear(
