@@ -112,7 +112,8 @@ async def test_when_the_agent_does_not_answer_the_caller_comes_back_and_leaves_a
     line = await RtpPeer.open("127.0.0.1")
     try:
         async with town_hall(asterisk, tmp_path, prompt_cache) as service, \
-                agent_phone(sipp, "101") as phone, Watcher(ami) as watcher:
+                agent_phone(sipp, "102") as phone, Watcher(ami) as watcher:
+            # 102: the queue keeps 101 in wrap-up for 5 s after the previous test's call
             ringing = phone.ignore_next() if agent_does == "ignore" else phone.reject_next()
             calling = caller(sipp, line, on_line_ms=40000, queue_timeout_s=4)
             line.send_to(await calling.asterisk_media())
