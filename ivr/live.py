@@ -1,7 +1,9 @@
 """Live call events for the agent console: an in-process publish/subscribe hub.
 
 The call session publishes a `CallEvent` when a call starts, at each turn, when it is
-transferred and when it ends; the back office subscribes and streams them to agents' browsers
+transferred and when it ends; while a transferred call rings an agent's phone, the AMI watch
+(`ivr.agent_ringing`) publishes "ringing", then "answered" (then "agent_end" when that agent's
+phone hangs up) or "ring_end"; the back office subscribes and streams them to agents' browsers
 (server-sent events). `LiveHub.publish` never blocks and never raises: each subscriber has a
 bounded queue, and a subscriber too slow to keep up is dropped (its stream ends; the browser
 reconnects and starts again from `snapshot()`). Publishing from another thread than the
@@ -9,20 +11,28 @@ subscriber's event loop is safe (the event is handed over with `call_soon_thread
 
 The hub also keeps the calls in progress (their events so far, at most `max_events` each),
 so a page opened in the middle of a call shows what was said; a call leaves on its "end"
-event. Texts are kept as published; the back office masks them (`ivr.privacy.masking`) before
-showing them, like the database does before storing. Times are aware datetimes (UTC).
+event. A call that ended "transferred" is still ringing an agent's phone or talking with one:
+the hub keeps it aside for `handed_keep` (not among the calls in progress), so the events of
+the agents' phones about it still reach the consoles; a phone event about a call the hub
+does not know (another worker's, or long gone) is dropped. Texts are kept as published; the
+back office masks them (`ivr.privacy.masking`) before showing them, like the database does
+before storing. Times are aware datetimes (UTC).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-EventKind = Literal["start", "turn", "transfer", "end"]
+EventKind = Literal["start", "turn", "transfer", "ringing", "answered", "ring_end",
+                   "agent_end", "end"]
+PHONE_KINDS = frozenset({"ringing", "answered", "ring_end", "agent_end"})
+"""Events about one agent's phone (their `agent` names it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +59,14 @@ class CallEvent:
     """transfer: the service queue."""
     reason: str | None = None
     """transfer: why the call is transferred; end: the outcome."""
+    agent: str | None = None
+    """ringing, answered, ring_end, agent_end: the agent's phone (PJSIP endpoint, "101")."""
 
     def as_json(self) -> dict[str, Any]:
         return {"call_id": self.call_id, "kind": self.kind, "at": self.at.isoformat(),
                 "caller": self.caller, "speaker": self.speaker, "text": self.text,
                 "intent": self.intent, "node": self.node, "slots": dict(self.slots),
-                "queue": self.queue, "reason": self.reason}
+                "queue": self.queue, "reason": self.reason, "agent": self.agent}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,11 @@ class LiveCall:
     @property
     def turns(self) -> list[CallEvent]:
         return [e for e in self.events if e.kind == "turn"]
+
+    @property
+    def answered_by(self) -> str | None:
+        """The agent's phone that took the call, None while nobody has."""
+        return next((e.agent for e in reversed(self.events) if e.kind == "answered"), None)
 
     @property
     def last_intent(self) -> str | None:
@@ -155,21 +172,35 @@ class LiveHub:
     """Publish/subscribe of call events, plus the calls in progress."""
 
     def __init__(self, queue_size: int = 256, max_events: int = 500,
-                 forget_after: timedelta = timedelta(hours=4)) -> None:
+                 forget_after: timedelta = timedelta(hours=4),
+                 handed_keep: timedelta = timedelta(minutes=15), max_handed: int = 256) -> None:
         """`queue_size`: events a subscriber may lag behind before it is dropped;
         `max_events`: events kept per call in progress (the oldest turns go first);
-        `forget_after`: a call silent that long is forgotten (its "end" event was lost)."""
+        `forget_after`: a call silent that long is forgotten (its "end" event was lost);
+        `handed_keep`, `max_handed`: how long and how many transferred calls are kept aside
+        for the events of the agents' phones."""
         self.queue_size = queue_size
         self.max_events = max_events
         self.forget_after = forget_after
+        self.handed_keep = handed_keep
+        self.max_handed = max_handed
         self._calls: dict[str, LiveCall] = {}
+        self._handed: OrderedDict[str, LiveCall] = OrderedDict()
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
 
     def publish(self, event: CallEvent) -> None:
-        """Record and fan out an event; never blocks, never raises for a subscriber."""
+        """Record and fan out an event; never blocks, never raises for a subscriber. An event
+        about an agent's phone for a call this hub does not know (another worker's) is
+        dropped."""
         with self._lock:
-            self._remember(event)
+            if event.kind in PHONE_KINDS and event.call_id not in self._calls:
+                handed = self._handed.get(event.call_id)
+                if handed is None:
+                    return
+                self._handed[event.call_id] = self._with(handed, event)
+            else:
+                self._remember(event)
             subscribers = list(self._subscribers)
         for subscriber in subscribers:
             subscriber._offer(event)
@@ -190,6 +221,11 @@ class LiveHub:
         with self._lock:
             return self._calls.get(call_id)
 
+    def handed(self, call_id: str) -> LiveCall | None:
+        """A call in progress, or one this hub's worker transferred a short while ago."""
+        with self._lock:
+            return self._calls.get(call_id) or self._handed.get(call_id)
+
     @property
     def subscriber_count(self) -> int:
         with self._lock:
@@ -208,17 +244,30 @@ class LiveHub:
 
     def _remember(self, event: CallEvent) -> None:
         if event.kind == "end":
-            self._calls.pop(event.call_id, None)
+            ended = self._calls.pop(event.call_id, None)
+            if ended is not None and event.reason == "transferred":
+                self._hand_aside(ended, event.at)
             return
         if event.kind == "start":
+            self._handed.pop(event.call_id, None)  # back from a transfer nobody answered
             oldest = event.at - self.forget_after
             for stale in [c.call_id for c in self._calls.values() if c.events[-1].at < oldest]:
                 del self._calls[stale]
         call = self._calls.get(event.call_id)
         if call is None:
             call = LiveCall(event.call_id, event.at, event.caller, ())
+        self._calls[event.call_id] = self._with(call, event)
+
+    def _with(self, call: LiveCall, event: CallEvent) -> LiveCall:
         events = (*call.events, event)
         if len(events) > self.max_events:
             events = events[-self.max_events:]
-        self._calls[event.call_id] = LiveCall(call.call_id, call.started_at,
-                                              call.caller or event.caller, events)
+        return LiveCall(call.call_id, call.started_at, call.caller or event.caller, events)
+
+    def _hand_aside(self, call: LiveCall, now: datetime) -> None:
+        self._handed[call.call_id] = call
+        self._handed.move_to_end(call.call_id)
+        oldest = now - self.handed_keep
+        while self._handed and (len(self._handed) > self.max_handed
+                                or next(iter(self._handed.values())).events[-1].at < oldest):
+            self._handed.popitem(last=False)

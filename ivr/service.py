@@ -25,6 +25,7 @@ from dialogs.errors import DialogsError, FlowError
 from dialogs.runtime import default_flow_path, french_understander
 from dialogs.understanding import Understander
 from ivr.agent_answers import record_agent_answers
+from ivr.agent_ringing import publish_agent_phones
 from ivr.call_sweep import StaleCalls, sweep_forever
 from ivr.config import ConfigError, ServiceSettings
 from ivr.decoder_warmup import likely_phrases, warm_decoders
@@ -147,6 +148,8 @@ class Service:
             self._spawn(purge_periodically(self._database, asyncio.Event()))
             if self._ami is not None:  # which agent's phone took each transferred call
                 self._spawn(record_agent_answers(self._ami, self._database))
+        if self._ami is not None:  # the console's screen-pop while an agent's phone rings
+            self._spawn(publish_agent_phones(self._ami, self.live))
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
             await self._audiosocket.start()

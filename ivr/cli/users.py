@@ -1,5 +1,6 @@
-"""`ivr users add NAME --role admin|agent`, `ivr users list`, `ivr users disable NAME`,
-`ivr users passwd NAME`.
+"""`ivr users add NAME --role admin|agent [--phone 101]`, `ivr users list`,
+`ivr users disable NAME`, `ivr users passwd NAME`, `ivr users phone NAME 101` (the agent's
+phone, its PJSIP endpoint: the console shows the calls ringing it; `--none` to remove it).
 
 Passwords are read from a prompt (typed twice, not echoed) or, with `--password-stdin`, from
 the first line of standard input (for scripts). They are stored as argon2id hashes.
@@ -34,8 +35,10 @@ def _read_password(args: argparse.Namespace) -> str:
 def _add(args: argparse.Namespace) -> int:
     password = _read_password(args)
     with transaction() as s:
-        user = users.create_user(s, PasswordHasher(), args.name, password, args.role)
-    print(f"user {user.username} created ({user.role})")
+        user = users.create_user(s, PasswordHasher(), args.name, password, args.role,
+                                 phone=args.phone)
+    phone = f", phone {user.phone}" if user.phone else ""
+    print(f"user {user.username} created ({user.role}{phone})")
     return 0
 
 
@@ -44,7 +47,7 @@ def _list(args: argparse.Namespace) -> int:
     with transaction() as s:
         for user in users.list_users(s):
             state = "active" if user.active else "disabled"
-            print(f"{user.username}\t{user.role}\t{state}")
+            print(f"{user.username}\t{user.role}\t{state}\t{user.phone or '-'}")
     return 0
 
 
@@ -65,6 +68,16 @@ def _passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+@storage_command
+def _phone(args: argparse.Namespace) -> int:
+    if args.none == bool(args.phone):
+        raise InvalidValue("give the phone (for example 101) or --none")
+    with transaction() as s:
+        user = users.set_phone(s, args.name, None if args.none else args.phone)
+    print(f"user {user.username}: phone {user.phone or 'none'}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("users", help="back-office accounts")
     actions = parser.add_subparsers(dest="users_action", required=True, metavar="ACTION")
@@ -73,6 +86,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--role", choices=("admin", "agent"), required=True)
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
+    add.add_argument("--phone", help="the agent's phone: its PJSIP endpoint (101)")
     add.set_defaults(func=_add)
     actions.add_parser("list", help="list accounts").set_defaults(func=_list)
     disable = actions.add_parser("disable", help="stop an account from signing in")
@@ -82,3 +96,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true")
     passwd.set_defaults(func=_passwd)
+    phone = actions.add_parser("phone", help="name the agent's phone (its PJSIP endpoint)")
+    phone.add_argument("name")
+    phone.add_argument("phone", nargs="?", help="the endpoint, for example 101")
+    phone.add_argument("--none", action="store_true", help="the account has no phone")
+    phone.set_defaults(func=_phone)

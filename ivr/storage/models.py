@@ -231,6 +231,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The agent's phone (PJSIP endpoint name, "101"): the console shows calls ringing it."""
 
 
 class WebSession(Base):

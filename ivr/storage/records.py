@@ -130,6 +130,8 @@ class UserRecord:
     """"admin" or "agent"."""
     active: bool
     created_at: datetime
+    phone: str | None = None
+    """The agent's phone (PJSIP endpoint, "101"), None when the account has none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+PHONE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+"""An agent's phone: its PJSIP endpoint name as Asterisk reports it ("101")."""
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
@@ -27,7 +29,7 @@ MAX_PASSWORD = 1024
 def record_of(row: User) -> UserRecord:
     return UserRecord(
         id=row.id, username=row.username, role=row.role, active=row.active,
-        created_at=row.created_at,
+        created_at=row.created_at, phone=row.phone,
     )
 
 
@@ -36,8 +38,20 @@ def check_password_rules(password: str) -> None:
         raise InvalidValue(f"password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
 
 
+def checked_phone(phone: str | None) -> str | None:
+    """The phone as stored: None for none (empty), else an endpoint name (InvalidValue)."""
+    phone = (phone or "").strip()
+    if not phone:
+        return None
+    if not PHONE.fullmatch(phone):
+        raise InvalidValue("phone: the agent's PJSIP endpoint, 1-32 letters, digits, '-' or '_'"
+                           " (for example 101)")
+    return phone
+
+
 def create_user(
-    session: Session, hasher: PasswordHasher, username: str, password: str, role: str
+    session: Session, hasher: PasswordHasher, username: str, password: str, role: str,
+    phone: str | None = None,
 ) -> UserRecord:
     """Create an active account; Conflict if the username is taken."""
     if not USERNAME.fullmatch(username):
@@ -46,7 +60,7 @@ def create_user(
         raise InvalidValue(f"role must be one of {ROLES}")
     check_password_rules(password)
     row = User(username=username, password_hash=hasher.hash(password), role=role, active=True,
-               created_at=utc_now())
+               created_at=utc_now(), phone=checked_phone(phone))
     with savepoint(session, Conflict(f"user {username} already exists")):
         session.add(row)
     return record_of(row)
@@ -113,6 +127,15 @@ def set_active(session: Session, username: str, active: bool) -> UserRecord:
     row.active = active
     if not active:
         end_sessions(session, row.id)
+    session.flush()
+    return record_of(row)
+
+
+def set_phone(session: Session, username: str, phone: str | None) -> UserRecord:
+    """Name the agent's phone (None or "" for none). Two accounts may share a phone (a desk
+    used in turns): the console shows its ringing calls to both."""
+    row = _user(session, username)
+    row.phone = checked_phone(phone)
     session.flush()
     return record_of(row)
 

@@ -23,7 +23,7 @@ from ivr.web.auth import AdminUser, CsrfChecked, Ctx
 router = APIRouter()
 NOTICES = {"publication": "Version publiée.", "message": "Message enregistré.",
            "reglages": "Réglages enregistrés.", "effacement": "Données du numéro effacées.",
-           "compte": "Comptes mis à jour."}
+           "compte": "Comptes mis à jour.", "poste": "Poste téléphonique enregistré."}
 
 
 class NewFlowVersion(BaseModel):

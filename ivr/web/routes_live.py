@@ -3,9 +3,12 @@ the database), one call's context and transcript, and the server-sent event stre
 
 Pages: GET /agent/calls (the list; its table is refreshed from /agent/calls/tableau when an
 event arrives), GET /agent/calls/{call_id} (the page put into a transferred call's channel
-variables: intent, slots, summary, transcript so far, updated live). Stream: GET
+variables: intent, slots, summary, transcript so far, updated live), GET
+/agent/calls/{call_id}/sonnerie (the screen-pop: who, why and what was said, shown on the list
+page while the signed-in agent's phone rings for that call). Stream: GET
 /agent/live/events[?call=ID] (text/event-stream; event name = kind, data = the event as JSON,
-text masked; a comment every 15 s keeps proxies from closing it). JSON: GET /api/live/calls.
+text masked; a comment every 15 s keeps proxies from closing it; "ringing", "ring_end" and
+"agent_end" only reach the agents whose account names that phone). JSON: GET /api/live/calls.
 Agents and admins. A web chat handed over to an agent shows a reply form on its page
 (`ivr.web.routes_chat_agent`; on the page of a chat still with the flow, the form appears
 when the transfer event arrives); the agent's replies are turns of speaker "agent".
@@ -22,7 +25,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from ivr.live import CallEvent, LiveCall
+from ivr.live import PHONE_KINDS, CallEvent, LiveCall
 from ivr.privacy.masking import mask_text
 from ivr.storage import calls, web_sessions
 from ivr.storage.records import CallRecord
@@ -89,7 +92,7 @@ def _from_hub(call: LiveCall) -> dict[str, Any]:
             "summary": mask_text(transfer.text) if transfer and transfer.text else None,
             "queue": transfer.queue if transfer else None,
             "reason": mask_text(transfer.reason) if transfer and transfer.reason else None,
-            "outcome": None, "agent": None,
+            "outcome": None, "agent": call.answered_by,
             "turns": [{"speaker": e.speaker, "text": mask_text(e.text or ""),
                        "intent": e.intent, "at": e.at} for e in call.turns]}
 
@@ -105,6 +108,32 @@ def call_page(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLR
     return ctx.templates.TemplateResponse(request, "call.html", {
         "who": who, "call": view, "outcomes": OUTCOMES, "speakers": SPEAKERS,
         "chat_stage": chat_rooms(request).stage(call_id)})
+
+
+POP_TURNS = 6
+"""Turns shown in the screen-pop (the last ones); the call's page has them all."""
+
+
+@router.get("/agent/calls/{call_id}/sonnerie", response_class=HTMLResponse)
+def ringing_fragment(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLResponse:
+    live = ctx.live.handed(call_id)
+    if live is not None:
+        view = _from_hub(live)
+    else:
+        with ctx.database.transaction() as s:
+            view = _from_database(calls.get_call(s, call_id))
+    return ctx.templates.TemplateResponse(request, "call_pop.html", {
+        "who": who, "call": view, "speakers": SPEAKERS,
+        "turns": view["turns"][-POP_TURNS:], "earlier": max(0, len(view["turns"]) - POP_TURNS)})
+
+
+def delivered(event: CallEvent, phone: str | None, call: str | None) -> bool:
+    """Whether a subscriber gets an event: the call it follows (all with None), and of the
+    phone events only those of its own phone ("answered" goes to everyone: the call's page
+    shows who took it)."""
+    if call is not None and event.call_id != call:
+        return False
+    return event.kind not in PHONE_KINDS or event.kind == "answered" or event.agent == phone
 
 
 @router.get("/api/live/calls")
@@ -123,8 +152,10 @@ async def live_events(request: Request, ctx: Ctx, who: AgentUser,
     token = request.cookies.get(SESSION_COOKIE, "")
     recheck_s = ctx.settings.session_recheck_s
     wait_s = min(KEEPALIVE_S, recheck_s)
+    phone = who.user.phone
 
     async def stream() -> AsyncIterator[str]:
+        nonlocal phone
         loop = asyncio.get_running_loop()
         checked = loop.time()
         try:
@@ -136,12 +167,14 @@ async def live_events(request: Request, ctx: Ctx, who: AgentUser,
                     return
                 if loop.time() - checked >= recheck_s:
                     checked = loop.time()
-                    if await ctx.database.run(web_sessions.resolve, token) is None:
+                    signed_in = await ctx.database.run(web_sessions.resolve, token)
+                    if signed_in is None:
                         yield "event: ended\ndata: {}\n\n"
                         return
+                    phone = signed_in.user.phone  # an admin may have changed it
                 if event is None:
                     yield ": keep-alive\n\n"
-                elif call is None or event.call_id == call:
+                elif delivered(event, phone, call):
                     yield f"event: {event.kind}\ndata: {json.dumps(event_view(event))}\n\n"
         finally:
             subscription.close()

@@ -1,8 +1,10 @@
 """Back-office accounts, for admins: list, create, disable and re-enable.
 
 Page: the "Comptes" section of /admin (forms post to /admin/users...). JSON: GET/POST
-/api/users, POST /api/users/{username}/disable and /enable. An admin cannot disable their own
-account (nobody would be left to undo it). Disabling ends the account's sessions at once.
+/api/users, POST /api/users/{username}/disable and /enable, PUT /api/users/{username}/phone
+(`{"phone": "101"}` or null: the agent's phone, whose ringing calls the console shows). An
+admin cannot disable their own account (nobody would be left to undo it). Disabling ends the
+account's sessions at once.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class NewUser(BaseModel):
     username: str = Field(min_length=2, max_length=64)
     password: str = Field(min_length=users.MIN_PASSWORD, max_length=users.MAX_PASSWORD)
     role: Literal["admin", "agent"]
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class Phone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str | None = Field(max_length=32)
 
 
 def _set_active(ctx: Ctx, who: SignedIn, username: str, active: bool) -> dict[str, Any]:
@@ -43,11 +51,24 @@ def admin_create_user(
     password: Annotated[str, Form(max_length=users.MAX_PASSWORD)],
     role: Annotated[Literal["admin", "agent"], Form()],
     csrf_token: Annotated[str, Form(max_length=128)] = "",
+    phone: Annotated[str, Form(max_length=32)] = "",
 ) -> RedirectResponse:
     check_form_csrf(who, csrf_token)
     with ctx.database.transaction() as s:
-        users.create_user(s, ctx.hasher, username.strip(), password, role)
+        users.create_user(s, ctx.hasher, username.strip(), password, role, phone=phone)
     return RedirectResponse("/admin?fait=compte#comptes", status_code=303)
+
+
+@router.post("/admin/users/{username}/phone")
+def admin_user_phone(
+    ctx: Ctx, who: AdminUser, username: str,
+    phone: Annotated[str, Form(max_length=32)] = "",
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> RedirectResponse:
+    check_form_csrf(who, csrf_token)
+    with ctx.database.transaction() as s:
+        users.set_phone(s, username, phone)
+    return RedirectResponse("/admin?fait=poste#comptes", status_code=303)
 
 
 @router.post("/admin/users/{username}/{action}")
@@ -69,7 +90,14 @@ def api_users(ctx: Ctx, who: AdminUser) -> list[dict[str, Any]]:
 @router.post("/api/users", status_code=201, dependencies=[CsrfChecked])
 def api_create_user(ctx: Ctx, who: AdminUser, body: NewUser) -> dict[str, Any]:
     with ctx.database.transaction() as s:
-        return asdict(users.create_user(s, ctx.hasher, body.username, body.password, body.role))
+        return asdict(users.create_user(s, ctx.hasher, body.username, body.password, body.role,
+                                        phone=body.phone))
+
+
+@router.put("/api/users/{username}/phone", dependencies=[CsrfChecked])
+def api_user_phone(ctx: Ctx, who: AdminUser, username: str, body: Phone) -> dict[str, Any]:
+    with ctx.database.transaction() as s:
+        return asdict(users.set_phone(s, username, body.phone))
 
 
 @router.post("/api/users/{username}/{action}", dependencies=[CsrfChecked])

@@ -60,9 +60,25 @@ def test_users_list_disable_and_refusals(
     assert bad_role.value.code == 2
     capsys.readouterr()
     assert run(capsys, "users", "disable", "marie")[0] == 0
-    assert run(capsys, "users", "list")[1] == "marie\tadmin\tdisabled\n"
+    assert run(capsys, "users", "list")[1] == "marie\tadmin\tdisabled\t-\n"
     code, _, err = run(capsys, "users", "disable", "nobody")
     assert code == 1 and "no user nobody (not_found)" in err
+
+
+def test_an_agents_phone_is_named_changed_and_removed(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    added = ivr_process(db_url, "users", "add", "paul", "--role", "agent", "--phone", "101",
+                        "--password-stdin", stdin="a long enough password\n")
+    assert added.returncode == 0 and "paul created (agent, phone 101)" in added.stdout
+    assert run(capsys, "users", "phone", "paul", "102")[1] == "user paul: phone 102\n"
+    assert run(capsys, "users", "list")[1] == "paul\tagent\tactive\t102\n"
+    code, _, err = run(capsys, "users", "phone", "paul", "PJSIP/102;x")
+    assert code == 1 and "PJSIP endpoint" in err
+    code, _, err = run(capsys, "users", "phone", "paul")
+    assert code == 1 and "--none" in err
+    assert run(capsys, "users", "phone", "paul", "--none")[1] == "user paul: phone none\n"
+    assert run(capsys, "users", "list")[1] == "paul\tagent\tactive\t-\n"
 
 
 def test_purge_and_privacy_commands(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

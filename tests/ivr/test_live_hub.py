@@ -84,3 +84,46 @@ def test_a_call_whose_end_was_lost_is_forgotten_after_a_while() -> None:
     hub.publish(CallEvent("recent", "start", at=start + timedelta(minutes=50)))
     hub.publish(CallEvent("new", "start", at=start + timedelta(minutes=61)))
     assert [c.call_id for c in hub.snapshot()] == ["recent", "new"]
+
+
+async def test_a_transferred_call_stays_aside_for_the_agents_phones_events() -> None:
+    hub = LiveHub()
+    subscription = hub.subscribe()
+    hub.publish(CallEvent("mine", "start", caller="0612345678"))
+    hub.publish(CallEvent("mine", "transfer", queue="accueil", reason="carte d'identité"))
+    hub.publish(CallEvent("mine", "end", reason="transferred"))
+    hub.publish(CallEvent("elsewhere", "ringing", agent="101"))  # another worker's call
+    hub.publish(CallEvent("mine", "ringing", agent="101"))
+    hub.publish(CallEvent("mine", "answered", agent="101"))
+    got = await _collect(subscription, 5)
+    assert [(e.call_id, e.kind) for e in got] == [
+        ("mine", "start"), ("mine", "transfer"), ("mine", "end"), ("mine", "ringing"),
+        ("mine", "answered")]
+    assert hub.snapshot() == [] and hub.call("mine") is None  # no longer with the assistant
+    aside = hub.handed("mine")
+    assert aside is not None and aside.transfer is not None
+    assert aside.caller == "0612345678" and aside.answered_by == "101"
+    assert hub.handed("elsewhere") is None
+    hub.publish(CallEvent("mine", "start"))  # back: nobody answered after all
+    assert [c.call_id for c in hub.snapshot()] == ["mine"]
+    assert hub.handed("mine") is hub.call("mine")
+    hub.publish(CallEvent("mine", "end", reason="callback"))
+    hub.publish(CallEvent("mine", "ring_end", agent="102"))
+    assert hub.handed("mine") is None
+
+
+def test_calls_kept_aside_are_bounded_in_number_and_time() -> None:
+    hub = LiveHub(handed_keep=timedelta(minutes=10), max_handed=2)
+    start = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
+    for n, minutes in enumerate((0, 1, 2)):
+        at = start + timedelta(minutes=minutes)
+        hub.publish(CallEvent(f"c{n}", "start", at=at))
+        hub.publish(CallEvent(f"c{n}", "end", at=at, reason="transferred"))
+    assert [hub.handed(f"c{n}") is not None for n in range(3)] == [False, True, True]
+    late = start + timedelta(minutes=11, seconds=30)
+    hub.publish(CallEvent("c3", "start", at=late))
+    hub.publish(CallEvent("c3", "end", at=late, reason="transferred"))
+    assert [hub.handed(f"c{n}") is not None for n in range(4)] == [False, False, True, True]
+    hub.publish(CallEvent("c4", "start", at=late))
+    hub.publish(CallEvent("c4", "end", at=late, reason="resolved"))  # not transferred
+    assert hub.handed("c4") is None

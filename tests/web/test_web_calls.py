@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ivr.live import CallEvent, LiveHub
-from ivr.storage import calls
+from ivr.storage import calls, users
 from ivr.storage.database import Database
 from tests.web.conftest import api_login
 
@@ -105,3 +105,57 @@ def test_only_signed_in_agents_and_admins_see_calls(client: TestClient) -> None:
     assert client.get("/api/live/calls").status_code == 401
     api_login(client, "alice")
     assert client.get("/agent/calls").status_code == 200
+
+
+def test_the_screen_pop_shows_who_why_and_what_was_said(
+    client: TestClient, app: FastAPI, web_db: Database
+) -> None:
+    hub = _hub(app)
+    _transferred_call(hub)
+    hub.publish(CallEvent("live-1", "end", reason="transferred"))  # now in the queue
+    api_login(client, "bob")
+    assert 'data-phone=""' in client.get("/agent/calls").text
+    assert "Aucun poste téléphonique" in client.get("/agent/calls").text
+    with web_db.transaction() as s:
+        users.set_phone(s, "bob", "101")
+    page = client.get("/agent/calls").text
+    assert 'id="appel-entrant"' in page and 'data-phone="101"' in page
+    assert "Aucun poste" not in page
+    pop = client.get("/agent/calls/live-1/sonnerie")
+    assert pop.status_code == 200 and "Votre téléphone sonne" in pop.text
+    assert "0612345678" in pop.text and "permis de construire" in pop.text
+    assert "Demande de permis de construire." in pop.text and "sujet = urbanisme" in pop.text
+    assert "rappelez-moi au [téléphone]" in pop.text and "06 12 34 56 78" not in pop.text
+    assert 'href="/agent/calls/live-1"' in pop.text
+    assert client.get("/agent/calls/nope/sonnerie").status_code == 404
+    with TestClient(app) as anonymous:
+        assert anonymous.get("/agent/calls/live-1/sonnerie").status_code in (303, 401)
+
+
+def test_each_agent_hears_of_their_own_phone_only(
+    client: TestClient, app: FastAPI, web_db: Database
+) -> None:
+    hub = _hub(app)
+    _transferred_call(hub)
+    with web_db.transaction() as s:
+        users.set_phone(s, "bob", "101")
+    api_login(client, "bob")
+    with client.stream("GET", "/agent/live/events") as stream:
+        deadline = time.monotonic() + 5
+        while hub.subscriber_count == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        hub.publish(CallEvent("live-1", "ringing", agent="102"))  # another agent's phone
+        hub.publish(CallEvent("live-1", "ring_end", agent="102"))
+        hub.publish(CallEvent("live-1", "ringing", agent="101"))
+        hub.publish(CallEvent("live-1", "answered", agent="101"))
+        hub.publish(CallEvent("live-1", "agent_end", agent="101"))
+        hub.publish(CallEvent("live-1", "end", reason="transferred"))
+        seen = []
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                data = json.loads(line[6:])
+                seen.append((data["kind"], data["agent"]))
+            if seen[-1:] == [("end", None)]:
+                break
+    assert seen == [("ringing", "101"), ("answered", "101"), ("agent_end", "101"),
+                    ("end", None)]

@@ -80,3 +80,30 @@ def test_admin_manages_accounts_with_the_page_forms(client: TestClient) -> None:
     assert short.status_code == 422
     forged = client.post("/admin/users/chloe/disable", data={"csrf_token": "forged"})
     assert forged.status_code == 403
+
+
+def test_admin_names_each_agents_phone(client: TestClient) -> None:
+    headers = api_login(client, "alice")
+    created = client.post("/api/users", json={"username": "chloe", "role": "agent",
+                                              "password": "chloe's long password",
+                                              "phone": "102"}, headers=headers)
+    assert created.status_code == 201 and created.json()["phone"] == "102"
+    moved = client.put("/api/users/bob/phone", json={"phone": "101"}, headers=headers)
+    assert moved.status_code == 200 and moved.json()["phone"] == "101"
+    hostile = client.put("/api/users/bob/phone", json={"phone": "101\r\nAction: Originate"},
+                         headers=headers)
+    assert hostile.status_code == 422 and hostile.json()["code"] == "invalid_value"
+    assert client.put("/api/users/nobody/phone", json={"phone": "103"},
+                      headers=headers).status_code == 404
+    assert client.put("/api/users/bob/phone", json={"phone": "103"}).status_code == 403
+    phones = {u["username"]: u["phone"] for u in client.get("/api/users").json()}
+    assert phones == {"alice": None, "bob": "101", "chloe": "102"}
+    token = form_token(client.get("/admin").text)
+    cleared = client.post("/admin/users/chloe/phone", data={"phone": "", "csrf_token": token})
+    assert cleared.status_code == 303 and cleared.headers["location"].endswith("poste#comptes")
+    page = client.get("/admin?fait=poste").text
+    assert 'id="phone-bob" name="phone"' in page and 'value="101"' in page
+    assert 'role="status">Poste téléphonique enregistré.' in page
+    assert client.post("/admin/users/bob/phone",
+                       data={"phone": "104", "csrf_token": "forged"}).status_code == 403
+    assert {u["username"]: u["phone"] for u in client.get("/api/users").json()}["chloe"] is None

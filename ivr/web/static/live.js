@@ -36,6 +36,69 @@
       }, 150);
     };
     ["start", "end", "turn"].forEach((kind) => events.addEventListener(kind, refresh));
+    // The screen-pop: while this agent's phone rings for a call, who, why and what was said;
+    // "en ligne" once this agent answered, "terminé" once they hung up (kept for notes until
+    // "Masquer" or the next call); closed when the phone stops ringing unanswered or another
+    // agent takes the call.
+    const pop = document.getElementById("appel-entrant");
+    const phone = pop ? pop.dataset.phone : "";
+    let popped = null;  // {call, state: "sonne" | "en-ligne" | "termine"}
+    const show = () => {
+      pop.dataset.state = popped.state;
+      const title = document.getElementById("sonnerie-titre");
+      if (!title) return;
+      if (popped.state === "en-ligne") title.textContent = "En ligne avec l’appelant";
+      if (popped.state === "termine") title.textContent = "Appel terminé";
+    };
+    const closePop = (callId) => {
+      if (!popped || callId !== popped.call) return;
+      popped = null;
+      pop.hidden = true;
+      pop.replaceChildren();
+      delete pop.dataset.state;
+      delete pop.dataset.call;
+    };
+    events.addEventListener("ringing", async (event) => {
+      const data = JSON.parse(event.data);
+      if (!pop || !phone || data.agent !== phone) return;
+      const mine = {call: data.call_id, state: "sonne"};
+      popped = mine;
+      let html = "";
+      try {
+        const answer = await fetch("/agent/calls/" + encodeURIComponent(data.call_id) +
+                                   "/sonnerie", {headers: {Accept: "text/html"}});
+        if (answer.ok) html = await answer.text();
+      } catch (error) {
+        return;  // the server is unreachable: the stream reconnects by itself
+      }
+      if (popped !== mine || !html) return;  // stopped ringing meanwhile, or gone
+      pop.innerHTML = html;
+      pop.dataset.call = data.call_id;
+      pop.hidden = false;
+      show();
+    });
+    events.addEventListener("answered", (event) => {
+      const data = JSON.parse(event.data);
+      if (!popped || data.call_id !== popped.call) return;
+      if (data.agent !== phone) { closePop(data.call_id); return; }
+      popped.state = "en-ligne";
+      if (!pop.hidden) show();
+    });
+    events.addEventListener("ring_end", (event) => {
+      const data = JSON.parse(event.data);
+      if (popped && popped.state === "sonne") closePop(data.call_id);
+    });
+    events.addEventListener("agent_end", (event) => {
+      const data = JSON.parse(event.data);
+      if (!popped || data.call_id !== popped.call) return;
+      popped.state = "termine";
+      if (!pop.hidden) show();
+    });
+    if (pop) {
+      pop.addEventListener("click", (event) => {
+        if (popped && event.target.closest("[data-fermer]")) closePop(popped.call);
+      });
+    }
     events.addEventListener("transfer", (event) => {
       const data = JSON.parse(event.data);
       announce.textContent = "Appel " + data.call_id + " transféré vers " + data.queue +
