@@ -11,8 +11,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,29 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+@asynccontextmanager
+async def async_browser() -> AsyncIterator[Any]:
+    """A headless Chromium (Playwright's async `Browser`) in the running event loop: for a
+    test that drives pages while its own asyncio work (a service, SIP phones) goes on."""
+    path = find_chromium()
+    if path is None:
+        unavailable("Chromium is not installed (scripts/apt-test.txt lists the package chromium)")
+    try:
+        from playwright.async_api import Error, async_playwright
+    except ImportError:
+        unavailable("the playwright Python package is not installed (test extra)")
+    async with async_playwright() as playwright:
+        try:
+            instance = await playwright.chromium.launch(executable_path=path, headless=True,
+                                                        args=CHROMIUM_ARGS)
+        except Error as err:
+            unavailable(f"Chromium did not start: {err}")
+        try:
+            yield instance
+        finally:
+            await instance.close()
 
 
 def _free_port() -> int:
