@@ -26,8 +26,12 @@ from ivr.session.listener import Listener, TurnResult
 from ivr.session.recorder import CallRecorder
 from ivr.session.report import CallReport
 from ivr.session.resources import SessionResources
+from ivr.session.returns import recorded_transfer
 from ivr.session.speaker import Speaker
 from ivr.session.turns import expected_kind, is_complete
+from ivr.storage import calls
+from ivr.storage.errors import NotFound, StorageError
+from ivr.storage.types import utc_now
 from speech.errors import SpeechError
 from speech.recognizer import Recognizer
 from speech.voice import VoiceDetector
@@ -77,6 +81,8 @@ class CallSession:
         self.line.start()
         try:
             returned = self.res.transferred.take(self.call_id)  # nobody took it: back here
+            if returned is None:  # or this worker restarted since it transferred the call
+                returned = await self._recorded_return()
             number = await self._caller_number()
             if returned is None:
                 await self.recorder.start(number)
@@ -120,6 +126,20 @@ class CallSession:
         self.res.metrics.calls.labels(outcome=self.report.outcome).inc()
         self.res.publish(CallEvent(self.call_id, "end", reason=self.report.outcome,
                                    text=transfer.get("summary")))
+
+    async def _recorded_return(self) -> Transfer | None:
+        """The transfer of this call if the database has it transferred a short while ago."""
+        if self.res.database is None:
+            return None
+        try:
+            record = await self.res.database.run(calls.get_call, self.call_id)
+        except NotFound:
+            return None  # a new call: the usual case
+        except StorageError as err:
+            log.warning("call %s: could not check for an earlier transfer (%s)",
+                        self.call_id, err)
+            return None
+        return recorded_transfer(record, utc_now())
 
     async def _conduct_return(self, transfer: Transfer) -> str:
         """The call comes back from a transfer nobody answered: say so, offer a callback.

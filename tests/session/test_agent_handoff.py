@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ivr.session.call_endings import NOBODY_ANSWERED, whisper_text
+from ivr.session.call_endings import NO_AGENT, NOBODY_ANSWERED, whisper_text
 from ivr.storage import callbacks, calls
 from telephony.ami import AmiClient
 from tests.asterisk_fixture import AsteriskSandbox
@@ -103,6 +103,16 @@ async def test_a_key_pressed_over_the_greeting_puts_the_caller_through_to_the_ag
     assert asked < ringing < answer < first_audio + 0.05  # (the AMI event may come after)
 
 
+async def accept_a_callback(line: RtpPeer) -> None:
+    """The caller, offered a callback, says yes with the keypad and gives 06 12 34 56 78."""
+    await asyncio.sleep(6.0)  # "nobody could take your call... call you back?"
+    line.press("1")
+    await asyncio.sleep(4.0)
+    line.press("0612345678#")
+    await asyncio.sleep(6.0)
+    line.press("1")  # the number read back is right
+
+
 @pytest.mark.parametrize("agent_does", ["ignore", "reject"])
 async def test_when_the_agent_does_not_answer_the_caller_comes_back_and_leaves_a_callback(
     asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path,
@@ -126,12 +136,7 @@ async def test_when_the_agent_does_not_answer_the_caller_comes_back_and_leaves_a
             unanswered = await watcher.wait_for(
                 lambda e: e.get("UserEvent") == "StandardisteUnanswered", 20)
             assert await eventually(lambda: call_id in service.calls, 10)  # back with us
-            await asyncio.sleep(6.0)  # "nobody could take your call... call you back?"
-            line.press("1")
-            await asyncio.sleep(4.0)
-            line.press("0612345678#")
-            await asyncio.sleep(6.0)
-            line.press("1")  # the number read back is right
+            await accept_a_callback(line)
             second = await report_of(service, call_id, 40)
             called = await calling.result(60)
             rang = await ringing.result(10)
@@ -154,3 +159,87 @@ async def test_when_the_agent_does_not_answer_the_caller_comes_back_and_leaves_a
     assert callers[0] == "[touches 0]" and "[touches 1]" in callers[1:]  # one record, both legs
     [request] = requests
     assert request.call_id == str(call_id) and request.phone == "0612345678"
+
+
+async def test_a_worker_restarted_while_the_agents_phone_rings_still_takes_the_call_back(
+    asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path
+) -> None:
+    sipp = Sipp(asterisk, "handoff-restart")
+    line = await RtpPeer.open("127.0.0.1")
+    try:
+        async with agent_phone(sipp, "102") as phone, Watcher(ami) as watcher:
+            ringing = phone.ignore_next()
+            calling = caller(sipp, line, on_line_ms=40000, queue_timeout_s=8)
+            async with town_hall(asterisk, tmp_path, prompt_cache) as worker:
+                line.send_to(await calling.asterisk_media())
+                assert await eventually(lambda: bool(worker.calls), 10)
+                call_id = next(iter(worker.calls))
+                await asyncio.sleep(1.0)
+                line.press("0")
+                first = await report_of(worker, call_id, 20)
+                await ringing.asterisk_media(10)  # it rings; the worker stops meanwhile
+            async with town_hall(asterisk, tmp_path, prompt_cache) as restarted:
+                unanswered = await watcher.wait_for(
+                    lambda e: e.get("UserEvent") == "StandardisteUnanswered", 20)
+                assert await eventually(lambda: call_id in restarted.calls, 10)
+                await accept_a_callback(line)
+                second = await report_of(restarted, call_id, 40)
+                await calling.result(60)
+                assert restarted.resources is not None
+                database = restarted.resources.database
+                assert database is not None
+                record = await database.run(calls.get_call, str(call_id))
+                requests = await database.run(callbacks.list_callbacks)
+    finally:
+        await line.close()
+    assert first.outcome == "transferred" and unanswered.get("Uuid") == str(call_id)
+    # the restarted worker knew the call from its record: no second greeting, a callback
+    said = " ".join(str(t["text"]) for t in second.turns if t["speaker"] == "assistant")
+    assert second.returned and said.startswith(NOBODY_ANSWERED)
+    assert second.outcome == "callback" and record.outcome == "callback"
+    callers = [t.text for t in record.turns if t.speaker == "caller"]
+    assert callers[0] == "[touches 0]" and "[touches 1]" in callers[1:]  # one record, both legs
+    [request] = requests
+    assert request.call_id == str(call_id) and request.phone == "0612345678"
+
+
+async def test_with_every_agent_on_a_call_the_next_caller_is_offered_a_callback(
+    asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path
+) -> None:
+    sipp = Sipp(asterisk, "handoff-busy")
+    first_line, second_line = await RtpPeer.open("127.0.0.1"), await RtpPeer.open("127.0.0.1")
+    try:
+        async with town_hall(asterisk, tmp_path, prompt_cache) as service, \
+                agent_phone(sipp, "101") as phone:
+            answering = phone.answer_next(ring_ms=500)
+            first = caller(sipp, first_line, on_line_ms=38000)
+            first_line.send_to(await first.asterisk_media())
+            assert await eventually(lambda: bool(service.calls), 10)
+            await asyncio.sleep(1.0)
+            first_line.press("0")
+            phone.rtp.send_to(await answering.asterisk_media(20))
+            await phone.rtp.wait_remote(20)  # agent 101 (the only one) is on that call now
+            assert await eventually(lambda: not service.calls, 15)  # the whisper is over
+            second = caller(sipp, second_line, on_line_ms=40000)
+            second_line.send_to(await second.asterisk_media())
+            assert await eventually(lambda: bool(service.calls), 10)
+            second_id = next(iter(service.calls))
+            await asyncio.sleep(1.0)
+            second_line.press("0")  # a person, please: there is none free
+            await accept_a_callback(second_line)
+            report = await report_of(service, second_id, 40)
+            await first.result(60)
+            answered = await answering.result(30)
+            assert service.resources is not None and service.resources.database is not None
+            requests = await service.resources.database.run(callbacks.list_callbacks)
+    finally:
+        await first_line.close()
+        await second_line.close()
+    assert answered.returncode == 0, answered.stdout[-1500:]
+    assert answering.messages().count("INVITE sip:101@") == 1  # the busy phone never rang
+    said = " ".join(str(t["text"]) for t in report.turns if t["speaker"] == "assistant")
+    assert NO_AGENT in said and "06 12 34 56 78" in said
+    assert report.outcome == "callback" and not report.returned
+    [request] = requests
+    assert request.call_id == str(second_id) and request.phone == "0612345678"
+    assert report.call_id == str(second_id)
