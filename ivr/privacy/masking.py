@@ -3,7 +3,8 @@
 `mask_text` replaces, in French text as Vosk writes it (lowercase words) or as typed:
 - e-mail addresses, written ("jean.dupont@mairie.fr") or spoken ("jean point dupont arobase
   orange point fr") -> "[e-mail]";
-- IBAN-like account numbers ("FR76 3000 6000 0112 3456 7890 189") -> "[iban]";
+- IBAN-like account numbers ("FR76 3000 6000 0112 3456 7890 189", "FR76-3000-...") ->
+  "[iban]";
 - runs of numbers, in digits or in words, that carry a phone, card or account number:
   7 digits or more, or 4 digits or more in several groups starting with zero or "plus"
   ("zéro six douze ..."). They become "[téléphone]" (starting with 0/+, 9 to 12 digits),
@@ -12,8 +13,8 @@ Typed forms count too: "tel:06...", "n°06...", "06,12,34,56,78", "(06)12...", "
 "+33 (0)6 ...", hesitations inside a spoken number ("zéro six euh douze ..."), and addresses
 written "jean.dupont @ gmail.com", "jean.dupont(at)gmail.com" or "jean at gmail dot com".
 Dates, times, prices and postcodes ("le vingt-trois mars", "quatorze heures trente",
-"deux mille vingt-six", "75001") are kept. When in doubt the masker masks: a lost digit in a
-transcript harms nobody, a stored phone number does.
+"deux mille vingt-six", "12/05/2026", "75001") are kept. When in doubt the masker masks: a
+lost digit in a transcript harms nobody, a stored phone number does.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ _SPOKEN_EMAIL = re.compile(
     re.IGNORECASE | re.UNICODE,
 )
 _IBAN = re.compile(
-    r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b", re.IGNORECASE
+    r"\b[A-Z]{2}\d{2}(?:[\s-]?[A-Z0-9]{4}){2,7}(?:[\s-]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
 )
+"""Grouped by spaces or dashes ("FR76-3000-6000-..."), or not at all."""
 _TOKEN = re.compile(r"\S+")
 _SEPARATORS = str.maketrans({c: " " for c in ",_()[]°º"})
 """Typed separators inside numbers ("06,12,34", "06_12", "(06)12", "n°06..."): spaces for the
@@ -58,6 +60,9 @@ FILLERS = frozenset({"euh", "heu", "hum", "hem", "bah", "ben"})
 """Hesitations a caller says inside a number ("zéro six euh douze ...")."""
 _EDGE = "«»\"'()[]{},;:!?."
 _DIGITS = re.compile(r"\+?\d[\d.\-/]*")
+_DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([/.-])(?:0?[1-9]|1[0-2])\1(?:19|20)\d\d")
+"""A date typed in one token ("12/05/2026", "3.7.2026"): not a number to mask. A four-digit
+year only, so that "06-12-34 56 78" stays a phone number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,7 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _numeric(word: str) -> bool:
-    return bool(_DIGITS.fullmatch(word)) or is_number_word(word)
+    return (bool(_DIGITS.fullmatch(word)) and not _DATE.fullmatch(word)) or is_number_word(word)
 
 
 def _joins(prev: _Token, token: _Token, nxt: _Token | None) -> bool:

@@ -26,6 +26,7 @@ from ivr.web.auth import (
     SESSION_COOKIE,
     CsrfChecked,
     Ctx,
+    check_form_csrf,
     clear_session_cookie,
     open_session,
     same_token,
@@ -121,12 +122,17 @@ def post_login(
 
 
 @router.post("/logout")
-def post_logout(request: Request, ctx: Ctx) -> RedirectResponse:
-    # SameSite=Strict keeps other sites from sending the cookie, so no CSRF field is needed
-    # to sign out; signing out is harmless anyway.
+def post_logout(request: Request, ctx: Ctx,
+                csrf_token: Annotated[str, Form(max_length=128)] = "") -> RedirectResponse:
+    # SameSite=Strict is not enough alone: a sibling site of the same domain (the town's
+    # website on www.<town>.fr) is "same-site" and could sign agents out in mid-call. A live
+    # session ends only with its CSRF field; without one there is nothing to protect.
     token = request.cookies.get(SESSION_COOKIE, "")
     if token:
         with ctx.database.transaction() as s:
+            found = web_sessions.resolve(s, token)
+            if found is not None:
+                check_form_csrf(found, csrf_token)
             web_sessions.close_session(s, token)
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response, ctx)

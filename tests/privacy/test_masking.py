@@ -72,6 +72,10 @@ MASKED = [
     # long numbers of other kinds
     ("mon numéro fiscal 1234567890123", "mon numéro fiscal [carte]"),
     ("le dossier un deux trois quatre cinq six sept", "le dossier [numéro]"),
+    # what the figures found (issue 16): dashed IBANs; a typed date next to a number
+    ("FR76-3000-6000-0112-3456-7890-189", "[iban]"),
+    ("le 12/05/2026 au 0612345678", "le 12/05/2026 au [téléphone]"),
+    ("06-12-34 56 78", "[téléphone]"),
 ]
 
 KEPT = [
@@ -99,6 +103,8 @@ KEPT = [
     "euh je voudrais euh un rendez-vous",
     "il y a deux euh trois personnes",
     "bonjour (madame) à 14:30, merci",
+    "le rendez-vous du 12/05/2026 est annulé",
+    "le 3.7.2026 à 9h",
 ]
 
 

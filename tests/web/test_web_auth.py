@@ -153,8 +153,10 @@ def test_logout_ends_the_session(client: TestClient) -> None:
     assert client.delete("/api/session").status_code == 403  # no CSRF header
     assert client.delete("/api/session", headers=headers).status_code == 204
     assert client.get("/api/session").status_code == 401
-    api_login(client, "bob")
-    answer = client.post("/logout")
+    token = api_login(client, "bob")["X-CSRF-Token"]
+    refused = client.post("/logout")  # a same-site page cannot sign an agent out
+    assert refused.status_code == 403 and client.get("/agent").status_code == 200
+    answer = client.post("/logout", data={"csrf_token": token})
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
     assert client.get("/agent").status_code == 401
 
