@@ -1,12 +1,13 @@
 """The archive itself: a gzip-compressed tar of regular files, `manifest.json` first.
 
 Writing: `ArchiveWriter` adds members from bytes or files (regular files only, mode 0644,
-owner 0) to `FILE.partial` and renames it to FILE once complete, so a failed backup leaves no
-half archive. Reading: `read_archive` checks every member header before anything is read
-(only regular files and folders; no absolute path, no `..`, no link, no device, no duplicate
-name, nothing outside the known top-level folders), then the manifest (ours, a format this code
-knows, members that are exactly the archive's files), and copies the members into a staging
-folder the caller owns. Nothing is ever extracted to a path taken from the archive.
+owner 0) to `FILE.partial` (readable by its owner only) and renames it to FILE once complete,
+so a failed backup leaves no half archive. Reading: `read_archive` checks every member header
+before anything is read (only regular files and folders; no absolute path, no `..`, no link,
+no device, no duplicate name, nothing outside the known top-level folders), then the manifest
+(ours, a format this code knows, members that are exactly the archive's files), and copies the
+members into a staging folder the caller owns. Nothing is ever extracted to a path taken from
+the archive.
 """
 
 from __future__ import annotations
@@ -62,7 +63,10 @@ class ArchiveWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._partial = path.with_name(path.name + ".partial")
-        self._tar = tarfile.open(self._partial, "w:gz")  # noqa: SIM115 (closed by close/abort)
+        # Only its owner may read it: it holds call transcripts and the settings' secrets.
+        descriptor = os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._file = os.fdopen(descriptor, "wb")
+        self._tar = tarfile.open(fileobj=self._file, mode="w:gz")  # noqa: SIM115 (close/abort)
 
     def add_bytes(self, name: str, data: bytes) -> None:
         self._tar.addfile(_info(name, len(data)), io.BytesIO(data))
@@ -73,10 +77,12 @@ class ArchiveWriter:
 
     def close(self) -> None:
         self._tar.close()
+        self._file.close()
         os.replace(self._partial, self.path)
 
     def abort(self) -> None:
         self._tar.close()
+        self._file.close()
         self._partial.unlink(missing_ok=True)
 
 

@@ -69,6 +69,7 @@ def make_backup(settings: ServiceSettings, target: Path) -> list[str]:
                 member = database_copy.SQLITE_MEMBER
                 where = str(database_copy.sqlite_file(url))
             else:
+                database_copy.tool("pg_dump")  # before connecting: the clearer error
                 revision = _postgres_revision(settings)
                 database_copy.save_postgres(url, copy)
                 member, where = database_copy.POSTGRES_MEMBER, masked_url(url)

@@ -130,7 +130,8 @@ def postgres_environment(url: str) -> dict[str, str]:
     return env
 
 
-def _tool(name: str) -> str:
+def tool(name: str) -> str:
+    """The path of program `name` (pg_dump, pg_restore); `ToolMissing` when not installed."""
     found = shutil.which(name)
     if found is None:
         raise ToolMissing(f"{name} is not installed: it saves and restores PostgreSQL "
@@ -151,13 +152,21 @@ def _run(command: list[str], url: str, what: str) -> None:
 
 def save_postgres(url: str, target: Path) -> None:
     """`pg_dump --format=custom` of the database into `target`."""
-    _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+    _run([tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
           f"--file={target}"], url, "pg_dump")
 
 
-def check_postgres_tools() -> None:
-    """`ToolMissing` unless pg_restore is installed (checked before anything is changed)."""
-    _tool("pg_restore")
+def check_postgres_dump(saved: Path) -> None:
+    """`ToolMissing` unless pg_restore is installed, `BackupError` unless it can read the
+    dump's table of contents (checked before anything is changed)."""
+    try:
+        listed = subprocess.run([tool("pg_restore"), "--list", str(saved)], capture_output=True,
+                                text=True, timeout=TOOL_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as err:
+        raise BackupError("pg_restore --list of the archive's database took too long") from err
+    if listed.returncode != 0:
+        raise BackupError("the archive's database is not a readable pg_dump file: "
+                          + " ".join(listed.stderr.strip().splitlines()[-2:]))
 
 
 def restore_postgres(saved: Path, url: str, engine: Engine) -> None:
@@ -165,6 +174,6 @@ def restore_postgres(saved: Path, url: str, engine: Engine) -> None:
     dump itself; the tables there before are dropped first)."""
     drop_all_tables(engine)
     database = make_url(url).database or ""
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+    _run([tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
           "--single-transaction", "--exit-on-error", f"--dbname={database}", str(saved)],
          url, "pg_restore")

@@ -111,7 +111,7 @@ def _database_member(manifest: Manifest, staging: Path, url: str) -> Path:
     if kind == "sqlite":
         revision = database_copy.saved_sqlite_revision(staging / expected)
     else:
-        database_copy.check_postgres_tools()
+        database_copy.check_postgres_dump(staging / expected)
     if revision is not None and revision not in known_revisions():
         raise ArchiveRefused(f"the archived database is at revision {revision}, unknown to "
                              "this version of standardiste (made by a newer one?)")

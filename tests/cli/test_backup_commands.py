@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from dialogs.runtime import default_flow_path
+from ivr.backups.database_copy import postgres_environment
 from ivr.storage import calls, flows, prompts
 from ivr.storage.database import Database, DatabaseSettings
 from ivr.storage.migrate import current_revision, head_revision, upgrade
@@ -168,6 +169,7 @@ def test_a_backup_restored_on_a_fresh_install_gives_back_everything(
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
     assert "prompts/cache/synth-0001.wav" not in names and "prompts/accueil.wav" in names
     assert manifest["alembic_revision"] == head_revision() and manifest["format_version"] == 1
+    assert archive.stat().st_mode & 0o077 == 0  # transcripts and secrets: the owner's only
 
     fresh.root.mkdir()
     fresh.use(monkeypatch)
@@ -294,3 +296,72 @@ def test_a_backup_without_a_database_or_into_a_missing_folder_fails_cleanly(
     database.dispose()
     code, out, err = run(capsys, "backup", str(tmp_path / "missing" / "b.tar.gz"))
     assert code == 1 and out == "" and "No such file or directory" in err
+
+
+def test_a_file_that_would_change_is_not_replaced_without_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, fresh = sqlite_install(tmp_path / "old"), sqlite_install(tmp_path / "fresh")
+    populate(old)
+    archive = tmp_path / "b.tar.gz"
+    assert run(capsys, "backup", str(archive), "--config", str(old.config))[0] == 0
+    fresh.flow.parent.mkdir(parents=True)
+    fresh.flow.write_text("name: autre\n", encoding="utf-8")
+    fresh.use(monkeypatch)
+    code, out, err = run(capsys, "restore", str(archive), "--config", str(fresh.config))
+    assert code == 1 and out == ""
+    assert f"{fresh.flow} exists and differs" in err and "(restore_conflict)" in err
+    assert fresh.flow.read_text(encoding="utf-8") == "name: autre\n"
+    assert sorted(p.name for p in fresh.root.iterdir()) == ["flows"]
+    assert run(capsys, "restore", str(archive), "--config", str(fresh.config), "--force"
+               )[0] == 0
+    assert fresh.flow.read_bytes() == old.flow.read_bytes()
+
+
+def test_without_pg_dump_a_postgresql_backup_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IVR_DATABASE_URL", "postgresql+psycopg://ivr:secret@127.0.0.1:1/ivr")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    code, out, err = run(capsys, "backup", str(tmp_path / "b.tar.gz"))
+    assert code == 1 and out == ""
+    assert "pg_dump is not installed" in err and "(tool_missing)" in err
+    assert "secret" not in err and not (tmp_path / "b.tar.gz").exists()
+
+
+def test_the_postgresql_credentials_travel_in_the_environment() -> None:
+    env = postgres_environment(
+        "postgresql+psycopg://ivr:s%40cr%3At@db.mairie.local:5433/standardiste?sslmode=require")
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"],
+            env["PGDATABASE"], env["PGSSLMODE"]) == (
+        "db.mairie.local", "5433", "ivr", "s@cr:t", "standardiste", "require")
+
+
+def test_a_database_member_that_is_not_a_database_is_refused_before_anything_changes(
+    new_install: Callable[[str], Install], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    fresh = new_install("fresh")
+    member = ("database/standardiste.sqlite3" if fresh.url.startswith("sqlite")
+              else "database/standardiste.pgdump")
+    manifest = json.dumps({"format": "standardiste-backup", "format_version": 1,
+                           "alembic_revision": "0006",
+                           "parts": {"database": {"files": [member]}}}).encode()
+    archive = tmp_path / "b.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in (("manifest.json", manifest), (member, b"not a database " * 100)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    fresh.root.mkdir()
+    fresh.use(monkeypatch)
+    code, out, err = run(capsys, "restore", str(archive), "--force")
+    assert code == 1 and out == "" and "(backup_error)" in err
+    assert "not an SQLite file" in err or "not a readable pg_dump file" in err
+    assert list(fresh.root.iterdir()) == []
+    if not fresh.url.startswith("sqlite"):
+        database = fresh.database()
+        try:
+            assert current_revision(database.engine) == head_revision()  # tables still there
+        finally:
+            database.dispose()
