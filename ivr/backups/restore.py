@@ -103,10 +103,11 @@ def _database_member(manifest: Manifest, staging: Path, url: str) -> Path:
     kind = database_copy.engine_kind(url)
     expected = (database_copy.SQLITE_MEMBER if kind == "sqlite"
                 else database_copy.POSTGRES_MEMBER)
-    if part is None or part.get("files") != [expected]:
-        saved = part.get("engine") if part else "none"
-        raise ArchiveRefused(f"the archive holds a {saved} database but this install uses "
-                             f"{kind} ({masked_url(url)})")
+    if part is None:
+        raise ArchiveRefused("the archive holds no database")
+    if part.get("files") != [expected]:
+        raise ArchiveRefused(f"the archive holds a {part.get('engine')} database but this "
+                             f"install uses {kind} ({masked_url(url)})")
     revision = manifest.alembic_revision
     if kind == "sqlite":
         revision = database_copy.saved_sqlite_revision(staging / expected)

@@ -365,3 +365,20 @@ def test_a_database_member_that_is_not_a_database_is_refused_before_anything_cha
             assert current_revision(database.engine) == head_revision()  # tables still there
         finally:
             database.dispose()
+
+
+def test_a_backup_of_one_engine_is_not_restored_onto_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = sqlite_install(tmp_path / "old")
+    database = old.database()
+    database.upgrade()
+    database.dispose()
+    monkeypatch.setenv("IVR_DATABASE_URL", old.url)
+    archive = tmp_path / "b.tar.gz"
+    assert run(capsys, "backup", str(archive))[0] == 0
+    monkeypatch.setenv("IVR_DATABASE_URL", "postgresql+psycopg://ivr:secret@127.0.0.1:1/ivr")
+    code, out, err = run(capsys, "restore", str(archive))
+    assert code == 1 and out == ""
+    assert "holds a sqlite database but this install uses postgresql" in err
+    assert "secret" not in err
