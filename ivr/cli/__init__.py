@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "purge",
     "privacy",
     "flows",
+    "backup",
 )
 
 

@@ -40,3 +40,10 @@ def head_revision() -> str | None:
     """The newest revision shipped with this version of standardiste."""
     script = ScriptDirectory(str(MIGRATIONS))
     return script.get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every revision shipped with this version of standardiste (a backup made by a newer
+    version can be at a revision not in here)."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return {revision.revision for revision in script.walk_revisions()}
