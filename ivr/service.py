@@ -42,6 +42,7 @@ from ivr.session.report import CallReport
 from ivr.session.resources import Clock, SessionResources
 from ivr.session.switchboard import AmiSwitchboard, NoSwitchboard, Switchboard
 from ivr.session.whispers import play_whisper
+from ivr.storage import users
 from ivr.storage.database import Database, masked_url
 from ivr.storage.errors import StorageError
 from ivr.web.app import create_app
@@ -199,6 +200,18 @@ class Service:
                                         "not recorded and nothing can be booked or stored")
             return
         self._database = database
+        await self._tell_about_the_first_admin(database)
+
+    async def _tell_about_the_first_admin(self, database: Database) -> None:
+        """On a fresh install nobody can sign in to the back office: say how to fix that."""
+        try:
+            if await database.run(users.has_accounts):
+                return
+        except StorageError:
+            return
+        log.warning("no back-office account yet: create the first admin on this server with "
+                    "`.venv/bin/ivr users add NAME --role admin` (it asks for a password), "
+                    "then sign in at %s/login", self.settings.public_url)
 
     async def _start_ami(self) -> Switchboard:
         s = self.settings

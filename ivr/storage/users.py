@@ -140,5 +140,11 @@ def set_phone(session: Session, username: str, phone: str | None) -> UserRecord:
     return record_of(row)
 
 
+def has_accounts(session: Session) -> bool:
+    """Whether any account exists (none on a fresh install: the first admin is created on the
+    server, `ivr users add NAME --role admin`)."""
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
 def list_users(session: Session) -> list[UserRecord]:
     return [record_of(row) for row in session.scalars(select(User).order_by(User.username))]

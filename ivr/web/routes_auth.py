@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ivr.storage import users, web_sessions
+from ivr.storage.errors import StorageError
 from ivr.storage.records import UserRecord
 from ivr.storage.web_sessions import SignedIn
 from ivr.web.auth import (
@@ -78,9 +79,14 @@ def login_page(ctx: WebContext, request: Request, status: int = 200,
                error: str | None = None, username: str = "") -> HTMLResponse:
     """The login page (also shown, with 401, in place of a page that needs signing in)."""
     token = secrets.token_urlsafe(32)
+    try:
+        with ctx.database.transaction() as s:
+            no_account = not users.has_accounts(s)
+    except StorageError:
+        no_account = False  # the page still shows; /healthz tells about the database
     response = ctx.templates.TemplateResponse(
         request, "login.html", {"csrf_token": token, "error": error, "username": username,
-                                "who": None}, status_code=status)
+                                "who": None, "no_account": no_account}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                         secure=ctx.settings.cookie_secure, path="/login", max_age=3600)
     return response

@@ -1,12 +1,15 @@
-"""An upgrade (`git pull`, then the service started again): a database left at the oldest
+"""A first start says how to create the first admin. An upgrade (`git pull`, then the service
+started again): a database left at the oldest
 migration, with a town hall's data in it, is migrated forward by the service itself when it
 starts, and keeps everything: calls and their turns, accounts (their passwords still work),
 flow versions, recorded prompts, callback requests. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from argon2 import PasswordHasher
@@ -120,3 +123,21 @@ async def test_the_service_migrates_an_old_database_forward_and_keeps_its_data(
     assert [(v.version, v.published, v.yaml_text) for v in versions] == [(1, True, OLD_FLOW)]
     assert prompt.wav == WAV
     assert request.name == "Mme Martin" and request.call_id == "c-1"
+
+
+async def test_a_first_start_says_how_to_create_the_first_admin_and_then_no_more(
+    make_service: ServiceFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, "ivr.service"):
+        async with make_service() as service:
+            assert service.resources is not None and service.resources.database is not None
+            database = service.resources.database
+            await database.run(users.create_user, HASHER, "marie", "marie's long password",
+                               "admin")
+        told = [r.getMessage() for r in caplog.records if "no back-office account" in
+                r.getMessage()]
+        assert len(told) == 1 and "ivr users add NAME --role admin" in told[0]
+        caplog.clear()
+        async with make_service():
+            pass
+    assert "no back-office account" not in caplog.text

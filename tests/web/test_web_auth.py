@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from ivr.metrics import ServiceMetrics
 from ivr.storage import users
-from ivr.storage.database import Database
+from ivr.storage.database import Database, DatabaseSettings
 from ivr.storage.models import WebSession
 from ivr.storage.types import utc_now
+from ivr.web.app import create_app
 from ivr.web.ratelimit import ADDRESS_FACTOR
-from tests.web.conftest import PASSWORDS, api_login, form_token
+from ivr.web.settings import WebSettings
+from tests.web.conftest import HASHER, PASSWORDS, api_login, form_token
 from tests.web.doubles import ManualClock
 
 AGENT_GETS = ["/agent", "/api/callbacks", "/api/tickets"]
@@ -175,3 +180,22 @@ def test_form_posts_need_the_csrf_field(client: TestClient, method: str, path: s
             "csrf_token": "forged"}
     answer = client.request(method, path, data=form)
     assert answer.status_code == 403 and "Formulaire expiré" in answer.text
+
+
+def test_on_a_fresh_install_the_sign_in_page_says_how_to_create_the_first_admin(
+    tmp_path: Path, sqlite_template: Path, metrics: ServiceMetrics
+) -> None:
+    path = tmp_path / "fresh.db"
+    shutil.copyfile(sqlite_template, path)  # migrated, with no account
+    fresh = Database(DatabaseSettings(url=f"sqlite:///{path}"))
+    try:
+        app = create_app(WebSettings(), fresh, probes=[], metrics=metrics, hasher=HASHER)
+        with TestClient(app) as client:
+            page = client.get("/login").text
+            assert "Aucun compte n’existe encore" in page
+            assert "ivr users add votre-nom --role admin" in page
+            with fresh.transaction() as s:
+                users.create_user(s, HASHER, "marie", "marie's long password", "admin")
+            assert "Aucun compte" not in client.get("/login").text
+    finally:
+        fresh.dispose()
