@@ -14,6 +14,7 @@ from typing import Any
 # Sub-command modules, in the order they appear in `ivr --help`.
 COMMANDS: tuple[str, ...] = (
     "serve",
+    "install_service",
     "call",
     "chat",
     "nlu",
