@@ -24,14 +24,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 EventKind = Literal["start", "turn", "transfer", "ringing", "answered", "ring_end",
                    "agent_end", "end"]
 PHONE_KINDS = frozenset({"ringing", "answered", "ring_end", "agent_end"})
+KINDS = frozenset(get_args(EventKind))
 """Events about one agent's phone (their `agent` names it)."""
 
 
@@ -61,6 +62,27 @@ class CallEvent:
     """transfer: why the call is transferred; end: the outcome."""
     agent: str | None = None
     """ringing, answered, ring_end, agent_end: the agent's phone (PJSIP endpoint, "101")."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CallEvent:
+        """The event `as_json` gave (relayed from another worker); ValueError if malformed."""
+        if not isinstance(data, Mapping) or data.get("kind") not in KINDS:
+            raise ValueError("not a call event")
+        texts = {}
+        for name in ("caller", "speaker", "text", "intent", "node", "queue", "reason",
+                     "agent"):
+            value = data.get(name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"call event: {name} is not text")
+            texts[name] = value
+        call_id, slots = data.get("call_id"), data.get("slots") or {}
+        if not isinstance(call_id, str) or not call_id or not isinstance(slots, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in slots.items()):
+            raise ValueError("call event: bad call id or slots")
+        at = datetime.fromisoformat(str(data.get("at")))
+        if at.tzinfo is None:
+            raise ValueError("call event: time without a time zone")
+        return cls(call_id, data["kind"], at=at, slots=tuple(slots.items()), **texts)
 
     def as_json(self) -> dict[str, Any]:
         return {"call_id": self.call_id, "kind": self.kind, "at": self.at.isoformat(),
@@ -186,24 +208,63 @@ class LiveHub:
         self.max_handed = max_handed
         self._calls: dict[str, LiveCall] = {}
         self._handed: OrderedDict[str, LiveCall] = OrderedDict()
+        self._remote: dict[str, str] = {}
+        """Calls of other workers (relayed to this hub) -> the worker's name."""
+        self._relays: list[Callable[[CallEvent], None]] = []
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
 
+    def add_relay(self, relay: Callable[[CallEvent], None]) -> None:
+        """Also hand every event published here to `relay` (it must not block or raise):
+        how the other workers' hubs get this worker's events (`ivr.live_relay`)."""
+        self._relays.append(relay)
+
     def publish(self, event: CallEvent) -> None:
-        """Record and fan out an event; never blocks, never raises for a subscriber. An event
-        about an agent's phone for a call this hub does not know (another worker's) is
-        dropped."""
+        """Record and fan out an event of this worker; never blocks, never raises for a
+        subscriber. An event about an agent's phone is dropped unless the call is this
+        worker's (every worker sees the phones' AMI events; the call's own worker tells)."""
         with self._lock:
-            if event.kind in PHONE_KINDS and event.call_id not in self._calls:
-                handed = self._handed.get(event.call_id)
-                if handed is None:
-                    return
-                self._handed[event.call_id] = self._with(handed, event)
-            else:
-                self._remember(event)
+            if event.kind in PHONE_KINDS and (event.call_id in self._remote or (
+                    event.call_id not in self._calls and event.call_id not in self._handed)):
+                return
+            self._record(event)
+            subscribers = list(self._subscribers)
+        for relay in self._relays:
+            relay(event)
+        for subscriber in subscribers:
+            subscriber._offer(event)
+
+    def receive(self, event: CallEvent, worker: str) -> None:
+        """Record and fan out an event another worker published (relayed to this hub)."""
+        with self._lock:
+            if event.call_id not in self._remote and (
+                    event.call_id in self._calls or event.call_id in self._handed):
+                return  # one of this worker's calls: its events are made here
+            self._remote[event.call_id] = worker
+            self._record(event)
             subscribers = list(self._subscribers)
         for subscriber in subscribers:
             subscriber._offer(event)
+
+    def forget_worker(self, worker: str) -> list[str]:
+        """Drop the calls of a worker gone silent (it died: no "end" will come); their ids."""
+        with self._lock:
+            gone = [c for c, w in self._remote.items() if w == worker]
+            for call_id in gone:
+                self._calls.pop(call_id, None)
+                self._handed.pop(call_id, None)
+                del self._remote[call_id]
+            return gone
+
+    def _record(self, event: CallEvent) -> None:
+        if event.kind in PHONE_KINDS and event.call_id not in self._calls:
+            handed = self._handed.get(event.call_id)
+            if handed is not None:
+                self._handed[event.call_id] = self._with(handed, event)
+            return
+        self._remember(event)
+        if event.call_id not in self._calls and event.call_id not in self._handed:
+            self._remote.pop(event.call_id, None)
 
     def subscribe(self) -> Subscription:
         """A new subscriber (call from the event loop that will read it)."""
@@ -253,6 +314,7 @@ class LiveHub:
             oldest = event.at - self.forget_after
             for stale in [c.call_id for c in self._calls.values() if c.events[-1].at < oldest]:
                 del self._calls[stale]
+                self._remote.pop(stale, None)
         call = self._calls.get(event.call_id)
         if call is None:
             call = LiveCall(event.call_id, event.at, event.caller, ())
@@ -270,4 +332,5 @@ class LiveHub:
         oldest = now - self.handed_keep
         while self._handed and (len(self._handed) > self.max_handed
                                 or next(iter(self._handed.values())).events[-1].at < oldest):
-            self._handed.popitem(last=False)
+            evicted, _ = self._handed.popitem(last=False)
+            self._remote.pop(evicted, None)

@@ -32,6 +32,7 @@ from ivr.decoder_warmup import likely_phrases, warm_decoders
 from ivr.flows_live import FlowRegistry, LiveFlow
 from ivr.health import ProbeResult, StatusProbe
 from ivr.live import LiveHub
+from ivr.live_relay import LiveRelay
 from ivr.loop_lag import watch_loop_lag
 from ivr.metrics import ServiceMetrics
 from ivr.privacy.purge import purge_periodically
@@ -88,6 +89,8 @@ class Service:
         self.settings = settings
         self.metrics = ServiceMetrics()
         self.live = LiveHub()
+        self.relay: LiveRelay | None = None
+        """The live events shared with the other workers (PostgreSQL only)."""
         """Calls in progress, followed by the agent console."""
         self.missing: dict[str, str] = {}
         """Component -> what is missing and what calls do instead."""
@@ -151,6 +154,10 @@ class Service:
                 self._spawn(record_agent_answers(self._ami, self._database))
         if self._ami is not None:  # the console's screen-pop while an agent's phone rings
             self._spawn(publish_agent_phones(self._ami, self.live))
+        if self._database is not None and self._database.dialect == "postgresql":
+            # several workers on one database: one switchboard in every console
+            self.relay = LiveRelay(self.live, s.database.url)
+            self._spawn(self.relay.run())
         self._audiosocket = AudioSocketServer(s.audiosocket, self._handle)
         try:
             await self._audiosocket.start()

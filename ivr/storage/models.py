@@ -254,3 +254,14 @@ class Option(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class LivePayload(Base):
+    """A live call event too large for a PostgreSQL notification, relayed by reference
+    (`ivr.live_relay`); kept an hour."""
+
+    __tablename__ = "live_payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    payload: Mapped[str] = mapped_column(Text)
