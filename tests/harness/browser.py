@@ -86,6 +86,22 @@ async def async_browser() -> AsyncIterator[Any]:
             await instance.close()
 
 
+async def signed_in_console(browser: Any, base_url: str, username: str, password: str) -> Any:
+    """A new page (async Playwright) signed in as `username`, on the agent console's calls
+    list, its live event stream open. More pages of the same session:
+    `page.context.new_page()`."""
+    context = await browser.new_context(locale="fr-FR")
+    page = await context.new_page()
+    await page.goto(f"{base_url}/login")
+    await page.get_by_label("Identifiant").fill(username)
+    await page.get_by_label("Mot de passe").fill(password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.wait_for_url(f"{base_url}/agent", wait_until="load")  # an agent's home
+    await page.goto(f"{base_url}/agent/calls", wait_until="load")
+    await page.locator("html[data-live=ouvert]").wait_for(state="attached")
+    return page
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

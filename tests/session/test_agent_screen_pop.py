@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -24,7 +23,7 @@ from ivr.storage import users
 from telephony.ami import AmiClient
 from telephony.audiosocket import AudioSocketSettings
 from tests.asterisk_fixture import AsteriskSandbox
-from tests.harness.browser import async_browser
+from tests.harness.browser import async_browser, signed_in_console
 from tests.session.conftest import NOW, session_settings
 from tests.telephony.peers import eventually
 from tests.telephony.phones import Sipp, agent_phone, caller
@@ -61,19 +60,6 @@ async def town_hall_with_console(
         await service.close()
 
 
-async def console(browser: Any, base_url: str, username: str) -> Any:
-    """An agent signed in, on the calls page, its live stream open."""
-    page = await browser.new_page(locale="fr-FR")
-    await page.goto(f"{base_url}/login")
-    await page.get_by_label("Identifiant").fill(username)
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{base_url}/agent", wait_until="load")  # an agent's home
-    await page.goto(f"{base_url}/agent/calls", wait_until="load")
-    await page.wait_for_function("document.documentElement.dataset.live === 'ouvert'")
-    return page
-
-
 async def test_the_console_of_the_agent_whose_phone_rings_shows_the_call(
     asterisk: AsteriskSandbox, ami: AmiClient, tmp_path: Path, prompt_cache: Path
 ) -> None:
@@ -83,8 +69,8 @@ async def test_the_console_of_the_agent_whose_phone_rings_shows_the_call(
         async with town_hall_with_console(asterisk, tmp_path, prompt_cache) as service, \
                 agent_phone(sipp, "101") as phone, async_browser() as browser:
             base_url = f"http://127.0.0.1:{service.web_port}"
-            camille = await console(browser, base_url, "camille")
-            dominique = await console(browser, base_url, "dominique")
+            camille = await signed_in_console(browser, base_url, "camille", PASSWORD)
+            dominique = await signed_in_console(browser, base_url, "dominique", PASSWORD)
             answering = phone.answer_next(ring_ms=4000)
             calling = caller(sipp, line, on_line_ms=17000)  # from 0612345678
             line.send_to(await calling.asterisk_media())

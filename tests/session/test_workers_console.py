@@ -1,0 +1,85 @@
+"""Two real workers on one real PostgreSQL, one switchboard: a call answered by worker B shows
+up live in the agent console served by worker A (real Chromium), its transcript grows there
+as the caller presses keys on B, and it leaves A's list when the caller hangs up."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from ivr.service import Service
+from ivr.storage import users
+from tests.harness.browser import async_browser, signed_in_console
+from tests.harness.postgres import PostgresServer
+from tests.session.caller import LoopbackCaller
+from tests.session.conftest import NOW, session_settings
+from tests.telephony.peers import eventually
+
+pytestmark = [pytest.mark.postgres, pytest.mark.browser]
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
+    name = postgres_server.new_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextlib.asynccontextmanager
+async def worker(folder: Path, prompt_cache: Path, url: str) -> AsyncIterator[Service]:
+    base = session_settings(folder, prompt_cache, database_url=url,
+                            session={"keypad_only": True})
+    settings = replace(base, service=replace(base.service, web_enabled=True,
+                                             web_host="127.0.0.1", web_port=0))
+    service = Service(settings, clock=lambda: NOW)
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.close()
+
+
+async def test_a_call_on_one_worker_is_live_in_the_console_of_the_other(
+    shared_url: str, tmp_path: Path, prompt_cache: Path
+) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with worker(tmp_path / "a", prompt_cache, shared_url) as a, \
+            worker(tmp_path / "b", prompt_cache, shared_url) as b, async_browser() as browser:
+        assert a.relay is not None and b.relay is not None
+        assert await eventually(lambda: a.relay is not None and a.relay.listening.is_set(), 10)
+        assert a.resources is not None and a.resources.database is not None
+        await a.resources.database.run(
+            users.create_user, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+            "camille", PASSWORD, "agent")
+        base_url = f"http://127.0.0.1:{a.web_port}"
+        page = await signed_in_console(browser, base_url, "camille", PASSWORD)
+        async with LoopbackCaller(b.audiosocket_port) as caller:  # answered by worker B
+            call = str(caller.call_id)
+            live = page.locator("section[aria-labelledby=en-cours]")
+            await live.get_by_role("link", name=f"Appel {call}").wait_for(timeout=10000)
+            await caller.wait_heard(25)  # the greeting has started
+            call_page = await page.context.new_page()  # signed in too
+            await call_page.goto(f"{base_url}/agent/calls/{call}", wait_until="load")
+            await call_page.locator("html[data-live=ouvert]").wait_for(state="attached")
+            await call_page.locator("#transcript").get_by_text("Bonjour").wait_for(timeout=10000)
+            greeting = await call_page.locator("#transcript").inner_text()
+            caller.press("1")  # over the greeting: the opening hours, said on B, read on A
+            transcript = call_page.locator("#transcript")
+            await transcript.get_by_text("L'accueil de la mairie est ouvert").wait_for(
+                timeout=10000)
+            pressed = await transcript.inner_text()
+            await caller.hangup()
+        await page.get_by_text("Aucun appel en cours.").wait_for(timeout=10000)
+        assert b.relay.sent > 0 and a.relay.received > 0
+    assert call not in {str(c) for c in a.calls}  # worker A never had the call
+    assert "Assistant : Bonjour" in greeting and "[touches 1]" not in greeting
+    assert "Appelant : [touches 1]" in pressed
