@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "privacy",
     "flows",
     "backup",
+    "doctor",
 )
 
 
