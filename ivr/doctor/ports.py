@@ -102,7 +102,11 @@ def check_audiosocket_port(settings: ServiceSettings) -> CheckResult:
     other = _taken(AUDIOSOCKET, a.host, a.port, err, "[audiosocket] host/port")
     if other is not None:
         return other
-    health = healthz(s.web_host, s.web_port) if s.web_enabled and s.web_port else None
+    if not s.web_enabled or not s.web_port:
+        return warning(AUDIOSOCKET, f"{where} occupé ; sans back office (/healthz), impossible "
+                                    "de dire si c'est standardiste",
+                       f"si le service est arrêté : ss -ltnp 'sport = :{a.port}'")
+    health = healthz(s.web_host, s.web_port)
     listening = health is not None and health["checks"].get("audiosocket", {}).get("ok")
     if listening:
         return ok(AUDIOSOCKET, f"{where} utilisé par standardiste (le service tourne, "

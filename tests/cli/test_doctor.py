@@ -4,6 +4,7 @@ the real Asterisk sandbox for the AMI and dialplan checks."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sqlite3
 import time
@@ -231,3 +232,24 @@ def _no_env_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("IVR_CONFIG", "IVR_VOSK_MODEL", "IVR_TTS_VOICE", "IVR_AMI_SECRET"):
         monkeypatch.delenv(name, raising=False)
     yield
+
+
+async def test_ports_held_by_a_running_standardiste_are_recognised(
+    tmp_path: Path, migrated: str
+) -> None:
+    from ivr.service import Service
+
+    path = tmp_path / "running.toml"
+    path.write_text(f'[service]\ndata_dir = "{tmp_path / "data"}"\nweb_port = {free_port()}\n'
+                    f"ami_enabled = false\n[session]\nkeypad_only = true\n"
+                    f"[audiosocket]\nport = {free_port()}\n")
+    settings = load_settings(path)
+    service = Service(settings)
+    await service.start()
+    try:
+        audio = await asyncio.to_thread(ports.check_audiosocket_port, settings)
+        web = await asyncio.to_thread(ports.check_web_port, settings)
+    finally:
+        await service.close()
+    assert audio.verdict.value == "OK" and "utilisé par standardiste" in audio.found, audio
+    assert web.verdict.value == "OK" and "utilisé par standardiste" in web.found, web
