@@ -253,3 +253,16 @@ async def test_ports_held_by_a_running_standardiste_are_recognised(
         await service.close()
     assert audio.verdict.value == "OK" and "utilisé par standardiste" in audio.found, audio
     assert web.verdict.value == "OK" and "utilisé par standardiste" in web.found, web
+
+
+def test_the_flow_line_names_the_published_version(
+    config: Config, migrated: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = settings_of(config())
+    assert "publiée" not in storage.check_flow(settings).found  # nothing stored yet
+    run(capsys, "flows", "import")
+    assert "aucune version de 'mairie' publiée" in storage.check_flow(settings).found
+    run(capsys, "flows", "import", "--publish")
+    result = storage.check_flow(settings)
+    assert result.verdict.value == "OK"
+    assert "version 2 de 'mairie' publiée dans la base" in result.found
