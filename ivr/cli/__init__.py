@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "privacy",
     "flows",
     "backup",
+    "doctor",
 )
 
 
