@@ -265,3 +265,14 @@ class LivePayload(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     payload: Mapped[str] = mapped_column(Text)
+
+
+class SignInFailure(Base):
+    """One failed sign-in against one rate-limit key (`ivr.storage.sign_in_failures`)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    """Wall-clock seconds (epoch): the same on every worker."""

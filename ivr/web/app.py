@@ -59,7 +59,7 @@ from ivr.web.chat_settings import ChatSettings
 from ivr.web.client_address import ClientAddresses
 from ivr.web.context import WebContext
 from ivr.web.errors import install_error_handlers
-from ivr.web.ratelimit import ADDRESS_FACTOR, LoginLimiter
+from ivr.web.ratelimit import ADDRESS_FACTOR, SharedLoginLimiter
 from ivr.web.settings import WebSettings
 
 HERE = Path(__file__).resolve().parent
@@ -82,16 +82,18 @@ def create_app(
     probes: Sequence[StatusProbe] = (),
     metrics: ServiceMetrics | None = None,
     hasher: PasswordHasher | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
     flows: FlowRegistry | None = None,
     live: LiveHub | None = None,
     chat: ChatSettings | None = None,
     chat_now: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """Build the app. `probes` come on top of the database probe added here; `clock`
-    (monotonic seconds) drives the sign-in rate limit; `flows` and `live` are shared with
-    the call sessions (made here when not given); `chat` sets the web chat's limits and
-    `chat_now` its clock (naive local time; default: now in the town hall's time zone)."""
+    (seconds; default: wall-clock for the sign-in limits, which the workers share through
+    the database, monotonic for the web chat's) drives the rate limits; `flows` and `live`
+    are shared with the call sessions (made here when not given); `chat` sets the web chat's
+    limits and `chat_now` its clock (naive local time; default: now in the town hall's
+    time zone)."""
     app = FastAPI(title="standardiste", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     zone = ZoneInfo(settings.timezone)
@@ -103,7 +105,8 @@ def create_app(
         settings=settings,
         database=database,
         hasher=hasher or PasswordHasher(),
-        limiter=LoginLimiter(settings.login_max_failures, settings.login_window_s, clock),
+        limiter=SharedLoginLimiter(database, settings.login_max_failures,
+                                   settings.login_window_s, clock or time.time),
         metrics=metrics or ServiceMetrics(),
         probes=(DatabaseProbe(database), *probes),
         templates=templates,
@@ -113,11 +116,13 @@ def create_app(
 
     ctx = app.state.ctx
     app.state.client_addresses = ClientAddresses(settings.trusted_proxies)
-    app.state.sign_in_by_address = LoginLimiter(
-        ADDRESS_FACTOR * settings.login_max_failures, settings.login_window_s, clock)
+    app.state.sign_in_by_address = SharedLoginLimiter(
+        database, ADDRESS_FACTOR * settings.login_max_failures, settings.login_window_s,
+        clock or time.time)
     app.state.chat = ChatRooms(
         chat or ChatSettings(), database, ctx.flows, ctx.live, settings.timezone,
-        now=chat_now or (lambda: datetime.now(zone).replace(tzinfo=None)), monotonic=clock)
+        now=chat_now or (lambda: datetime.now(zone).replace(tzinfo=None)),
+        monotonic=clock or time.monotonic)
 
     # Inside the security headers (added first = inner): its 413 answers carry them too.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

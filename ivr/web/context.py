@@ -14,7 +14,7 @@ from ivr.health import StatusProbe
 from ivr.live import LiveHub
 from ivr.metrics import ServiceMetrics
 from ivr.storage.database import Database
-from ivr.web.ratelimit import LoginLimiter
+from ivr.web.ratelimit import Limiter
 from ivr.web.settings import WebSettings
 
 
@@ -23,7 +23,7 @@ class WebContext:
     settings: WebSettings
     database: Database
     hasher: PasswordHasher
-    limiter: LoginLimiter
+    limiter: Limiter
     metrics: ServiceMetrics
     probes: Sequence[StatusProbe]
     templates: Jinja2Templates

@@ -36,7 +36,7 @@ from ivr.web.auth import (
 )
 from ivr.web.client_address import client_address
 from ivr.web.context import WebContext
-from ivr.web.ratelimit import LoginLimiter
+from ivr.web.ratelimit import Limiter
 
 router = APIRouter()
 
@@ -59,7 +59,7 @@ def attempt_login(ctx: WebContext, request: Request, username: str, password: st
     address = client_address(request)
     pair = [f"pair:{address}|{username.strip().lower()}"]
     alone = [f"addr:{address}"]
-    by_address: LoginLimiter = request.app.state.sign_in_by_address
+    by_address: Limiter = request.app.state.sign_in_by_address
     wait = max(ctx.limiter.retry_after(pair) or 0, by_address.retry_after(alone) or 0)
     if wait:
         ctx.metrics.login_failures.inc()

@@ -1,19 +1,28 @@
 """Two real workers on one real PostgreSQL, one switchboard: a call answered by worker B shows
 up live in the agent console served by worker A (real Chromium), its transcript grows there
-as the caller presses keys on B, and it leaves A's list when the caller hangs up."""
+as the caller presses keys on B, and it leaves A's list when the caller hangs up. Password
+guesses spread over both workers are limited as one, and a session opened on one worker is
+valid on the other."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from ivr.service import Service
 from ivr.storage import users
+from ivr.storage.models import SignInFailure
 from tests.harness.browser import async_browser, signed_in_console
 from tests.harness.postgres import PostgresServer
 from tests.session.caller import LoopbackCaller
@@ -31,6 +40,10 @@ def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield postgres_server.url(name)
     finally:
         postgres_server.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _forget_failures(session: Session) -> None:
+    session.execute(delete(SignInFailure))
 
 
 @contextlib.asynccontextmanager
@@ -83,3 +96,50 @@ async def test_a_call_on_one_worker_is_live_in_the_console_of_the_other(
     assert call not in {str(c) for c in a.calls}  # worker A never had the call
     assert "Assistant : Bonjour" in greeting and "[touches 1]" not in greeting
     assert "Appelant : [touches 1]" in pressed
+
+
+def _sign_in(base_url: str, username: str, password: str) -> tuple[int, str]:
+    """POST /api/session from this test (one client address); the status and the cookie."""
+    request = urllib.request.Request(
+        f"{base_url}/api/session", method="POST",
+        data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.headers.get("Set-Cookie", "").split(";")[0]
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+
+
+def _get(url: str, cookie: str) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+async def test_guesses_spread_over_two_workers_are_limited_as_one_and_sessions_are_shared(
+    shared_url: str, tmp_path: Path, prompt_cache: Path
+) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with worker(tmp_path / "a", prompt_cache, shared_url) as a, \
+            worker(tmp_path / "b", prompt_cache, shared_url) as b:
+        assert a.resources is not None and a.resources.database is not None
+        await a.resources.database.run(
+            users.create_user, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+            "camille", PASSWORD, "agent")
+        urls = [f"http://127.0.0.1:{w.web_port}" for w in (a, b)]
+        guesses = [await asyncio.to_thread(_sign_in, urls[n % 2], "camille", f"guess {n}")
+                   for n in range(5)]  # 5 is the limit: 3 on worker A, 2 on worker B
+        refused = [await asyncio.to_thread(_sign_in, url, "camille", PASSWORD) for url in urls]
+        assert guesses == [(401, "")] * 5 and [status for status, _ in refused] == [429, 429]
+        assert a.resources.database is not None
+        await a.resources.database.run(_forget_failures)  # as the window passing would
+        status, cookie = await asyncio.to_thread(_sign_in, urls[0], "camille", PASSWORD)
+        assert status == 200 and cookie.startswith("ivr_session=")
+        # signed in on worker A, the same session works on worker B
+        assert await asyncio.to_thread(_get, f"{urls[1]}/api/callbacks", cookie) == 200
+        assert await asyncio.to_thread(_get, f"{urls[1]}/api/callbacks", "") == 401
