@@ -37,7 +37,7 @@ from telephony.audiosocket.codec import (
 
 STRICT_WAIT_S = 5.0
 """Seconds the server has to close a stream whose error is in the bytes it received."""
-CONCURRENCY = 16
+CONCURRENCY = 8
 """Streams in flight at once (below the service's 20 call places, so that most streams that
 send a UUID become a call and reach the parser past the handshake)."""
 SLOW_WRITERS = 12

@@ -23,7 +23,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.service import Service
+from ivr.cli.serve import SWITCH_INTERVAL_S, frozen_heap
+from ivr.service import FINISHED_KEPT, Service
 from telephony.audiosocket import AudioSocketServer, AudioSocketSettings, HangupReceived
 from telephony.audiosocket.codec import encode
 from tests.session.caller import LoopbackCaller
@@ -197,42 +198,48 @@ async def test_ten_thousand_malformed_streams_leave_the_service_and_two_calls_un
 ) -> None:
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # the process as `ivr serve` runs it
     limits = AudioSocketSettings(port=0, read_timeout=10.0)  # the defaults otherwise
     service = Service(session_settings(tmp_path, tmp_path / "prompts", audiosocket=limits),
                       clock=lambda: NOW, switchboard=RecordingSwitchboard())
     await service.start()
     try:
-        port = service.audiosocket_port
-        async with LoopbackCaller(port) as one, LoopbackCaller(port) as two:
-            await one.wait_heard(10)  # the greeting (40 s of it) plays to both
-            await two.wait_heard(10)
-            quiet = time.monotonic()
-            with LoopLag() as quiet_lag:
-                await asyncio.sleep(BASELINE_S)  # the same calls without the fuzz, to compare
-            sockets, memory = open_sockets(), rss_mb()
-            start = time.monotonic()
-            with LoopLag() as lag:
-                tally = await fuzz(port, limits)
-            end = time.monotonic()
-            memory_after = rss_mb()
-            writers = [service.calls[c.call_id].audio for c in (one, two)]
-            restarts = [w.restarts for w in writers]
-            for caller in (one, two):
-                caller.press("1")  # the opening hours, then end the call
-            await asyncio.sleep(1.0)
-            for caller in (one, two):
-                caller.press("2")
-            await one.wait_end(20)
-            await two.wait_end(20)
-            goods = [pacing(c.heard, start, end) for c in (one, two)]
-            baselines = [pacing(c.heard, quiet, start) for c in (one, two)]
-        reports = await reports_of(service, {str(one.call_id), str(two.call_id)}, 20)
-        async with LoopbackCaller(port) as late:  # the service still answers a new call
-            await late.wait_heard(1, 10)
-        assert await eventually(lambda: not service.calls, 10)
-        assert await eventually(lambda: open_sockets() <= sockets, 10)
+        with frozen_heap():  # as `ivr serve` runs the service once started
+            port = service.audiosocket_port
+            async with LoopbackCaller(port) as one, LoopbackCaller(port) as two:
+                await one.wait_heard(10)  # the greeting (40 s of it) plays to both
+                await two.wait_heard(10)
+                quiet = time.monotonic()
+                with LoopLag() as quiet_lag:
+                    await asyncio.sleep(BASELINE_S)  # the same calls without the fuzz, to compare
+                sockets, memory = open_sockets(), rss_mb()
+                start = time.monotonic()
+                with LoopLag() as lag:
+                    tally = await fuzz(port, limits)
+                end = time.monotonic()
+                memory_after = rss_mb()
+                writers = [service.calls[c.call_id].audio for c in (one, two)]
+                restarts = [w.restarts for w in writers]
+                for caller in (one, two):
+                    caller.press("1")  # the opening hours, then end the call
+                await asyncio.sleep(1.0)
+                for caller in (one, two):
+                    caller.press("2")
+                await one.wait_end(20)
+                await two.wait_end(20)
+                goods = [pacing(c.heard, start, end) for c in (one, two)]
+                baselines = [pacing(c.heard, quiet, start) for c in (one, two)]
+            reports = await reports_of(service, {str(one.call_id), str(two.call_id)}, 20)
+            async with LoopbackCaller(port) as late:  # the service still answers a new call
+                await late.wait_heard(1, 10)
+            assert await eventually(lambda: not service.calls, 10)
+            assert not service.live.snapshot()  # nothing of the fuzz's calls is held
+            assert service.finished.qsize() <= FINISHED_KEPT
+            assert await eventually(lambda: open_sockets() <= sockets, 10)
     finally:
         await service.close()
+        sys.setswitchinterval(switch_interval)
         logging.getLogger().removeHandler(errors)
 
     sent = tally["sent"]
