@@ -62,6 +62,8 @@ class Stream:
 @dataclass
 class Tally:
     sent: Counter[str] = field(default_factory=Counter)
+    strict: Counter[str] = field(default_factory=Counter)
+    """Strict streams sent (the server must close them by itself)."""
     closed_by_server: Counter[str] = field(default_factory=Counter)
     hangs: Counter[str] = field(default_factory=Counter)
     """Strict streams the server did not close within `STRICT_WAIT_S`."""
@@ -230,6 +232,8 @@ async def send(port: int, stream: Stream, tally: Tally) -> None:
         tally.refused_connect += 1
         return
     tally.sent[stream.category] += 1
+    if stream.strict:
+        tally.strict[stream.category] += 1
     try:
         for chunk in stream.chunks:
             writer.write(chunk)
@@ -298,7 +302,8 @@ def main(argv: list[str]) -> None:
     port, seed, count, max_calls, max_pending = (int(a) for a in argv)
     tally = asyncio.run(run(port, seed, count, max_calls, max_pending))
     print(json.dumps({
-        "sent": dict(tally.sent), "closed_by_server": dict(tally.closed_by_server),
+        "sent": dict(tally.sent), "strict": dict(tally.strict),
+        "closed_by_server": dict(tally.closed_by_server),
         "hangs": dict(tally.hangs), "refused_connect": tally.refused_connect,
         "flood_connections": tally.flood_connections,
         "flood_closed_by_server": tally.flood_closed_by_server,
