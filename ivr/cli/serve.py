@@ -51,7 +51,9 @@ def frozen_heap() -> Iterator[None]:
     collector's reach while the service runs: a full collection then walks only what calls
     allocate. Unfrozen, each one walked some 185,000 start-up objects and stopped every
     call's paced audio for 80-95 ms (seen while fuzzing AudioSocket, issue 16); frozen, it
-    takes about 10 ms."""
+    takes about 10 ms. The price: a start-up object that later becomes garbage inside a
+    reference cycle (a flow replaced by a new version) stays until the service stops, so at
+    most what start-up built; objects freed by reference counting go at once as before."""
     gc.collect()
     gc.freeze()
     try:
