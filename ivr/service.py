@@ -58,6 +58,10 @@ from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
 AMI_FIRST_WAIT_S = 2.0
+FINISHED_KEPT = 100
+"""Reports of ended calls kept in `Service.finished` for a reader; without one (`ivr serve`)
+an unbounded queue grew by a report, turns and all, at every call (seen while fuzzing
+AudioSocket, issue 16)."""
 
 
 def _flow_title(flow: LiveFlow) -> str:
@@ -94,8 +98,9 @@ class Service:
         """Calls in progress, followed by the agent console."""
         self.missing: dict[str, str] = {}
         """Component -> what is missing and what calls do instead."""
-        self.finished: asyncio.Queue[CallReport] = asyncio.Queue()
-        """Reports of ended calls, in order (for `ivr call` and tests)."""
+        self.finished: asyncio.Queue[CallReport] = asyncio.Queue(FINISHED_KEPT)
+        """Reports of ended calls, in order (for `ivr call` and tests); at most
+        `FINISHED_KEPT`, the oldest dropped first (`ivr serve` reads none)."""
         self._clock = clock
         self._synthesizer = synthesizer
         self._switchboard = switchboard
@@ -297,6 +302,8 @@ class Service:
             await play_whisper(connection, whisper, resources.prompts)
             return
         report = await run_call(resources, connection)
+        if self.finished.full():  # nobody reads them: keep the newest only
+            self.finished.get_nowait()
         self.finished.put_nowait(report)
 
     @property

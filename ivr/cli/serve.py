@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,23 @@ def configure_logging(level: str) -> None:
                         stream=sys.stderr)
 
 
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Put what start-up built (modules, flows, prompts, the web app) out of the garbage
+    collector's reach while the service runs: a full collection then walks only what calls
+    allocate. Unfrozen, each one walked some 185,000 start-up objects and stopped every
+    call's paced audio for 80-95 ms (seen while fuzzing AudioSocket, issue 16); frozen, it
+    takes about 10 ms. The price: a start-up object that later becomes garbage inside a
+    reference cycle (a flow replaced by a new version) stays until the service stops, so at
+    most what start-up built; objects freed by reference counting go at once as before."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
     try:
@@ -68,9 +88,10 @@ async def serve(service: Service) -> int:
             print(f"ivr serve: {err}", file=sys.stderr)
             await service.close()
             return 2
-        await stop.wait()
-        log.info("stopping: new calls refused, calls in progress are ending")
-        await service.close()
+        with frozen_heap():
+            await stop.wait()
+            log.info("stopping: new calls refused, calls in progress are ending")
+            await service.close()
         return 0
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -14,7 +14,7 @@ from typing import Any
 
 from ivr.storage import calls
 from ivr.storage.database import Database
-from ivr.storage.errors import StorageError
+from ivr.storage.errors import Conflict, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,13 @@ class CallRecorder:
             return
         try:
             await self.database.run(calls.start_call, self.call_id, caller_number)
+        except Conflict:
+            # Not a database failure: the peer sent the UUID of a call already recorded (and
+            # not a transfer coming back). This call goes on unrecorded; the first is kept.
+            self.ok = False
+            log.warning("call %s: not recorded, a call with this UUID is already recorded",
+                        self.call_id)
+            return
         except StorageError as err:
             self.ok = False
             log.error("call %s: not recorded, the database failed (%s: %s)",
