@@ -17,7 +17,7 @@ from ivr.doctor.result import CheckResult, failure, ok, warning
 
 AUDIOSOCKET = "port AudioSocket"
 WEB = "port web"
-HEALTHZ_WAIT_S = 3.0
+HEALTHZ_WAIT_S = 5.0
 
 
 def bind_error(host: str, port: int) -> OSError | None:

@@ -212,7 +212,7 @@ async def test_with_every_agent_on_a_call_the_next_caller_is_offered_a_callback(
         async with town_hall(asterisk, tmp_path, prompt_cache) as service, \
                 agent_phone(sipp, "101") as phone:
             answering = phone.answer_next(ring_ms=500)
-            first = caller(sipp, first_line, on_line_ms=38000)
+            first = caller(sipp, first_line, on_line_ms=20000)  # past the second's request
             first_line.send_to(await first.asterisk_media())
             assert await eventually(lambda: bool(service.calls), 10)
             await asyncio.sleep(1.0)
