@@ -97,14 +97,17 @@ def _from_hub(call: LiveCall) -> dict[str, Any]:
                        "intent": e.intent, "at": e.at} for e in call.turns]}
 
 
+def _call_view(ctx: WebContext, live: LiveCall | None, call_id: str) -> dict[str, Any]:
+    """A call's view from the hub when it has the call, else from the database."""
+    if live is not None:
+        return _from_hub(live)
+    with ctx.database.transaction() as s:
+        return _from_database(calls.get_call(s, call_id))
+
+
 @router.get("/agent/calls/{call_id}", response_class=HTMLResponse)
 def call_page(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLResponse:
-    live = ctx.live.call(call_id)
-    if live is not None:
-        view = _from_hub(live)
-    else:
-        with ctx.database.transaction() as s:
-            view = _from_database(calls.get_call(s, call_id))
+    view = _call_view(ctx, ctx.live.call(call_id), call_id)
     return ctx.templates.TemplateResponse(request, "call.html", {
         "who": who, "call": view, "outcomes": OUTCOMES, "speakers": SPEAKERS,
         "chat_stage": chat_rooms(request).stage(call_id)})
@@ -116,12 +119,7 @@ POP_TURNS = 6
 
 @router.get("/agent/calls/{call_id}/sonnerie", response_class=HTMLResponse)
 def ringing_fragment(request: Request, ctx: Ctx, who: AgentUser, call_id: str) -> HTMLResponse:
-    live = ctx.live.handed(call_id)
-    if live is not None:
-        view = _from_hub(live)
-    else:
-        with ctx.database.transaction() as s:
-            view = _from_database(calls.get_call(s, call_id))
+    view = _call_view(ctx, ctx.live.handed(call_id), call_id)
     return ctx.templates.TemplateResponse(request, "call_pop.html", {
         "who": who, "call": view, "speakers": SPEAKERS,
         "turns": view["turns"][-POP_TURNS:], "earlier": max(0, len(view["turns"]) - POP_TURNS)})

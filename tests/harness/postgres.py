@@ -127,3 +127,14 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         stop_server(server)
+
+
+@pytest.fixture
+def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh database on the session's server (the one several workers share), dropped
+    after the test."""
+    name = postgres_server.new_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy import create_engine, text
 from ivr.live import CallEvent, LiveHub, Subscription
 from ivr.live_relay import CHANNEL, LiveRelay, conninfo
 from ivr.storage.database import Database, DatabaseSettings
-from tests.harness.postgres import PostgresServer
 from tests.telephony.peers import eventually
 
 pytestmark = pytest.mark.postgres
@@ -25,15 +23,11 @@ AT = datetime(2026, 5, 12, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.new_database()
-    database = Database(DatabaseSettings(url=postgres_server.url(name)))
+def migrated_url(shared_url: str) -> str:
+    database = Database(DatabaseSettings(url=shared_url))
     database.upgrade()
     database.dispose()
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return shared_url
 
 
 async def collect(subscription: Subscription, count: int, wait_s: float = 10) -> list[CallEvent]:
@@ -62,10 +56,10 @@ def test_the_connection_string_comes_from_the_database_url() -> None:
         conninfo("sqlite:///calls.db")
 
 
-async def test_one_workers_events_reach_the_other_workers_hub_in_order(shared_url: str) -> None:
+async def test_one_workers_events_reach_the_other_workers_hub_in_order(migrated_url: str) -> None:
     here, there = LiveHub(), LiveHub()
-    async with LiveRelay(here, shared_url, worker="a").running(), \
-            LiveRelay(there, shared_url, worker="b").running():
+    async with LiveRelay(here, migrated_url, worker="a").running(), \
+            LiveRelay(there, migrated_url, worker="b").running():
         subscription = there.subscribe()
         here.publish(CallEvent("c1", "start", at=AT, caller="0612345678"))
         for n in range(40):
@@ -92,11 +86,11 @@ async def test_one_workers_events_reach_the_other_workers_hub_in_order(shared_ur
         assert handed is not None and handed.events[-1].agent == "101"
 
 
-async def test_a_silent_worker_s_calls_leave_the_other_consoles(shared_url: str) -> None:
+async def test_a_silent_worker_s_calls_leave_the_other_consoles(migrated_url: str) -> None:
     here, there = LiveHub(), LiveHub()
-    async with LiveRelay(there, shared_url, worker="b", heartbeat_s=0.2,
+    async with LiveRelay(there, migrated_url, worker="b", heartbeat_s=0.2,
                          silent_after_s=1.0).running():
-        async with LiveRelay(here, shared_url, worker="a", heartbeat_s=0.2).running():
+        async with LiveRelay(here, migrated_url, worker="a", heartbeat_s=0.2).running():
             subscription = there.subscribe()
             here.publish(CallEvent("c1", "start", caller="0612345678"))
             await collect(subscription, 1)
@@ -105,16 +99,16 @@ async def test_a_silent_worker_s_calls_leave_the_other_consoles(shared_url: str)
         assert await eventually(lambda: not there.snapshot(), 5)
 
 
-async def test_malformed_notifications_are_ignored(shared_url: str) -> None:
+async def test_malformed_notifications_are_ignored(migrated_url: str) -> None:
     there = LiveHub()
-    async with LiveRelay(there, shared_url, worker="b").running() as relay:
+    async with LiveRelay(there, migrated_url, worker="b").running() as relay:
         subscription = there.subscribe()
         for payload in ("not json", "[]", '{"w": 3}', '{"w": "x", "e": {"kind": "bogus"}}',
                         '{"w": "x", "e": {"kind": "start", "call_id": "", "at": "x"}}',
                         '{"w": "x", "ref": 999999}'):
-            await asyncio.to_thread(notify, shared_url, payload)
+            await asyncio.to_thread(notify, migrated_url, payload)
         good = CallEvent("c2", "start", at=AT).as_json()
-        await asyncio.to_thread(notify, shared_url,
+        await asyncio.to_thread(notify, migrated_url,
                                 json.dumps({"w": "x", "e": good}))
         [event] = await collect(subscription, 1)
     assert event.call_id == "c2" and relay.received == 1

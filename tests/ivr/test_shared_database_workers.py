@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from ivr.storage.database import Database, DatabaseSettings
 from speech.convert import silence
 from telephony.audiosocket.codec import encode, encode_uuid
 from tests.asterisk_fixture import free_port
-from tests.harness.postgres import PostgresServer
 from tests.session.conftest import session_settings
 from tests.session.workers import call_record_is, serve_config, start_serve, stop_serve
 
@@ -34,13 +32,6 @@ def prompt_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("prompt-cache")
 
 
-@pytest.fixture
-def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.new_database()
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def test_calls_on_two_workers_are_recorded_in_the_shared_database(

@@ -11,7 +11,7 @@ import contextlib
 import json
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from ivr.service import Service
 from ivr.storage import users
 from ivr.storage.models import SignInFailure
 from tests.harness.browser import async_browser, signed_in_console
-from tests.harness.postgres import PostgresServer
 from tests.session.caller import LoopbackCaller
 from tests.session.conftest import NOW, session_settings
 from tests.telephony.peers import eventually
@@ -33,13 +32,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 PASSWORD = "a long enough password"
 
 
-@pytest.fixture
-def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.new_database()
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _forget_failures(session: Session) -> None:
