@@ -102,6 +102,11 @@ class FlowRegistry:
             checked = check_bundle(dict(bundle.files), bundle.main_file, self.make_understander)
             return self._store(name, number, checked)
 
+    def played(self, name: str, number: int | None) -> LiveFlow:
+        """The flow a conversation that started on `number` goes on playing (None: the
+        fallback file), whatever was published since; `FlowError`, `NotFound` as above."""
+        return self._fallback(name) if number is None else self.version(name, number)
+
     def adopt(self, name: str, number: int, checked: CheckedFlow) -> LiveFlow:
         """Cache a version just checked elsewhere (at publishing), so the next call does not
         wait for it to load; `FlowError` when it is not usable."""

@@ -235,12 +235,16 @@ class LiveHub:
             subscriber._offer(event)
 
     def receive(self, event: CallEvent, worker: str) -> None:
-        """Record and fan out an event another worker published (relayed to this hub)."""
+        """Record and fan out an event another worker published (relayed to this hub). A
+        web chat's requests may reach any worker: the turns another worker adds to one of
+        this worker's calls are taken, its phone events are not."""
         with self._lock:
-            if event.call_id not in self._remote and (
-                    event.call_id in self._calls or event.call_id in self._handed):
-                return  # one of this worker's calls: its events are made here
-            self._remote[event.call_id] = worker
+            own = event.call_id not in self._remote and (
+                event.call_id in self._calls or event.call_id in self._handed)
+            if own and event.kind in PHONE_KINDS:
+                return  # one of this worker's calls: its phone events are made here
+            if not own:
+                self._remote[event.call_id] = worker
             self._record(event)
             subscribers = list(self._subscribers)
         for subscriber in subscribers:

@@ -261,7 +261,7 @@ class Service:
             self.missing["web"] = "not started: the database settings are unusable"
             return
         app = create_app(s.web, self._web_database, probes=probes, metrics=self.metrics,
-                         live=self.live, flows=self.flows)
+                         live=self.live, flows=self.flows, chat_now=self._clock)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

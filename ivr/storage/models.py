@@ -276,3 +276,33 @@ class SignInFailure(Base):
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[float] = mapped_column(Float, index=True)
     """Wall-clock seconds (epoch): the same on every worker."""
+
+
+class ChatConversation(Base):
+    """A web chat in progress (`ivr.storage.chats`), so that any worker answers any of its
+    requests; deleted when the conversation ends or expires (with its call, at the latest)."""
+
+    __tablename__ = "chat_conversations"
+
+    id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"),
+                                    primary_key=True)
+    """The conversation's call record ("web-" and 16 hex digits)."""
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    """SHA-256 of the client address that started it (the per-client cap counts by it)."""
+    flow: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[int | None] = mapped_column(Integer)
+    """The published version it plays; None for the flow's fallback file."""
+    state: Mapped[str] = mapped_column(Text)
+    """The dialogue state (`dialogs.state.CallState` as JSON, unmasked: the flow needs it)."""
+    done: Mapped[str] = mapped_column(Text, default="[]")
+    """What it obtained so far, a JSON list ("appointment", "ticket", "callback")."""
+    queue: Mapped[str | None] = mapped_column(String(64))
+    """Set once the flow handed it over to an agent of that service queue."""
+    replies: Mapped[str] = mapped_column(Text, default="[]")
+    """What agents wrote to the citizen, a JSON list in order (the turns hold them masked)."""
+    ended_by: Mapped[str | None] = mapped_column(String(16))
+    """"citizen" or "agent" once a handed-over conversation ended."""
+    last_seen: Mapped[float] = mapped_column(Float, index=True)
+    """Wall-clock seconds (epoch) of its last request: the same on every worker."""
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped by every change: a change made meanwhile by another worker is not overwritten."""

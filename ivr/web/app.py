@@ -89,11 +89,11 @@ def create_app(
     chat_now: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """Build the app. `probes` come on top of the database probe added here; `clock`
-    (seconds; default: wall-clock for the sign-in limits, which the workers share through
-    the database, monotonic for the web chat's) drives the rate limits; `flows` and `live`
-    are shared with the call sessions (made here when not given); `chat` sets the web chat's
-    limits and `chat_now` its clock (naive local time; default: now in the town hall's
-    time zone)."""
+    (wall-clock seconds, the same on every worker: the workers share the sign-in limits and
+    the web chats through the database) drives the rate limits and the chats' expiry;
+    `flows` and `live` are shared with the call sessions (made here when not given); `chat`
+    sets the web chat's limits and `chat_now` its clock (naive local time; default: now in
+    the town hall's time zone)."""
     app = FastAPI(title="standardiste", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     zone = ZoneInfo(settings.timezone)
@@ -122,7 +122,7 @@ def create_app(
     app.state.chat = ChatRooms(
         chat or ChatSettings(), database, ctx.flows, ctx.live, settings.timezone,
         now=chat_now or (lambda: datetime.now(zone).replace(tzinfo=None)),
-        monotonic=clock or time.monotonic)
+        clock=clock or time.time)
 
     # Inside the security headers (added first = inner): its 413 answers carry them too.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -4,8 +4,14 @@ Page: GET /chat (French, embeddable in an iframe on the town's website; /static/
 API: POST /api/chat/start -> `{"id", "messages": [TEXT], "ended", "transfer", "agent"}`;
 POST /api/chat/{id}/say with `{"text": TEXT}` or `{"choice": DIGITS}` -> the same shape
 (once `agent` is true the message goes to the agents' console, `messages` is empty);
-GET /api/chat/{id}/replies?after=N -> `{"id", "messages": [the agent's replies from the
-N-th], "next", "ended", "ended_by"}`; POST /api/chat/{id}/end -> 204.
+GET /api/chat/{id}/stream?after=N -> server-sent events: each "replies" event (its `id`
+the index the next one starts at, which a reconnecting browser sends back as Last-Event-ID)
+has the data `{"id", "messages": [the agent's replies from the N-th], "next", "ended",
+"ended_by"}`, sent when an agent writes (on any worker: the live events tell) and when a
+side ends it (then the stream ends); "gone" when the conversation expired meanwhile; a
+comment every 15 s keeps proxies from closing it; the stream closes after 10 minutes (the
+browser reconnects by itself). GET /api/chat/{id}/replies?after=N -> the same data as JSON,
+once (for a page that cannot stream). POST /api/chat/{id}/end -> 204.
 429 with `Retry-After` (seconds) past the rate limits or when the chat is full of other
 clients' conversations (the client is `ivr.web.client_address`'s), 404 once a conversation
 has ended or expired, 409 when fetching replies of a conversation not handed over, 503 with a French
@@ -15,13 +21,18 @@ The conversations live in `ChatRooms` (`ivr.web.chat`) on `app.state.chat`.
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from ivr.live import Subscription
+from ivr.storage.errors import NotFound
 from ivr.web.auth import Ctx
 from ivr.web.chat import ChatRooms
 from ivr.web.chat_settings import ChatUnavailable, TooMany
@@ -30,6 +41,12 @@ from ivr.web.client_address import client_address
 router = APIRouter()
 MAX_TEXT = 500
 """Longest chat message, characters (citizens' and agents')."""
+WAKE_S = 15.0
+"""A reply stream reads the conversation again (and sends a keep-alive) this often, s."""
+STREAM_S = 600.0
+"""A reply stream closes after this long, s (the browser reconnects where it stopped)."""
+FALLBACK_S = 3.0
+"""Reading interval of a stream whose live events stopped (too slow a reader), s."""
 
 
 class ChatMessage(BaseModel):
@@ -95,6 +112,80 @@ async def chat_replies(request: Request, conversation: str,
                                        conversation, after)
     except TooMany as err:
         return _too_many(err)
+
+
+async def _woken(subscription: Subscription, conversation: str, timeout_s: float) -> bool:
+    """Wait for an agent's reply to, or the end of, `conversation`: True when one came,
+    False after `timeout_s`. Raises StopAsyncIteration when the subscription is over."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while (left := deadline - loop.time()) > 0:
+        event = await subscription.next(left)
+        if event is None:
+            return False
+        if event.call_id == conversation and (event.kind == "end" or event.speaker == "agent"):
+            return True
+    return False
+
+
+def _start_index(request: Request, after: int) -> int:
+    resumed = request.headers.get("last-event-id", "")
+    return int(resumed) if resumed.isdigit() and len(resumed) < 10 else after
+
+
+@router.get("/api/chat/{conversation}/stream", response_model=None)
+async def chat_stream(request: Request, ctx: Ctx, conversation: str,
+                      after: int = 0) -> StreamingResponse | JSONResponse:
+    rooms = chat_rooms(request)
+    address = _address(request)
+    subscription = ctx.live.subscribe()  # before the first read: no reply falls in between
+    try:
+        view = await run_in_threadpool(rooms.replies, address, conversation,
+                                       _start_index(request, after))
+    except TooMany as err:
+        subscription.close()
+        return _too_many(err)
+    except BaseException:
+        subscription.close()
+        raise
+
+    async def stream() -> AsyncIterator[str]:
+        nonlocal view
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STREAM_S
+        live = True
+        try:
+            yield "retry: 3000\n\n"
+            while True:
+                if view["messages"] or view["ended"]:
+                    yield f"id: {view['next']}\nevent: replies\ndata: {json.dumps(view)}\n\n"
+                if view["ended"]:
+                    return
+                woken = True
+                if live:
+                    try:
+                        woken = await _woken(subscription, conversation, WAKE_S)
+                    except StopAsyncIteration:
+                        if not subscription.dropped:
+                            return  # the service is stopping
+                        live = False
+                if not live:
+                    await asyncio.sleep(FALLBACK_S)
+                if await request.is_disconnected() or loop.time() > deadline:
+                    return
+                if not woken:
+                    yield ": keep-alive\n\n"
+                try:
+                    view = await run_in_threadpool(rooms.replies, address, conversation,
+                                                   view["next"], limited=False)
+                except NotFound:
+                    yield "event: gone\ndata: {}\n\n"
+                    return
+        finally:
+            subscription.close()
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"X-Accel-Buffering": "no"})
 
 
 @router.post("/api/chat/{conversation}/end", status_code=204, response_model=None)

@@ -4,6 +4,7 @@ turns of the call (masked, purged with it); and every refusal has its status."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -122,3 +123,36 @@ def test_citizen_messages_to_the_agent_are_rate_limited(chat: TestClient,
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     clock.advance(61)
     assert chat_say(chat, conversation, text="allo ?")["agent"]
+
+
+def _events(body: str) -> list[tuple[str, dict[str, Any]]]:
+    """The named events of a server-sent event stream."""
+    found = []
+    for block in body.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines()
+                     if line.startswith(("event: ", "data: ")))
+        if "data" in lines:
+            found.append((lines.get("event", "message"), json.loads(lines["data"])))
+    return found
+
+
+def test_the_reply_stream_resumes_where_the_browser_stopped_and_ends_with_the_chat(
+    chat: TestClient
+) -> None:
+    conversation = _handed_over(chat)
+    headers = api_login(chat, "bob")
+    for text in ("Bonjour.", "Un instant, je regarde votre dossier."):
+        chat.post(f"/api/agent/chats/{conversation}/messages", headers=headers,
+                  json={"text": text})
+    assert chat.post(f"/api/agent/chats/{conversation}/end", headers=headers).status_code == 204
+    # a reconnecting EventSource sends the last event id it saw: only what followed comes
+    answer = chat.get(f"/api/chat/{conversation}/stream", headers={"Last-Event-ID": "1"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    assert "id: 2\n" in answer.text
+    assert _events(answer.text) == [("replies", {
+        "id": conversation, "messages": ["Un instant, je regarde votre dossier."], "next": 2,
+        "ended": True, "ended_by": "agent"})]
+    assert chat.get(f"/api/chat/{conversation}/stream").status_code == 404  # read: gone
+    with_flow = str(chat_start(chat)["id"])
+    assert chat.get(f"/api/chat/{with_flow}/stream").status_code == 409

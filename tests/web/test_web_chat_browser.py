@@ -1,6 +1,7 @@
 """The web chat page in a real headless Chromium: a citizen books an identity-card
 appointment with the keyboard, and the booking is in the database; a citizen handed over to
-an agent and the agent (in the agent console, another browser context) write to each other."""
+an agent and the agent (in the agent console, another browser context) write to each other,
+the agent's replies reaching the citizen's page as server-sent events."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
 ) -> None:
     with serve(chat_app) as base_url, signed_in(browser, base_url, "bob") as agent:
         citizen = browser.new_page(locale="fr-FR")
+        asked: list[str] = []
+        citizen.on("request", lambda request: asked.append(request.url))
         try:
             citizen.goto(f"{base_url}/chat")
             log = citizen.locator("#chat-log")
@@ -101,6 +104,10 @@ def test_a_citizen_and_an_agent_write_to_each_other_after_the_hand_over(
             expect(message).to_be_disabled()
         finally:
             citizen.close()
+    # the replies came over one stream of server-sent events, not by asking again and again
+    assert [u for u in asked if "/stream" in u] == [
+        f"{base_url}/api/chat/{conversation}/stream?after=0"]
+    assert not [u for u in asked if "/replies" in u]
     with web_db.transaction() as s:
         speakers = [t.speaker for t in calls.get_call(s, conversation).turns]
     assert speakers[-2:] == ["agent", "caller"]

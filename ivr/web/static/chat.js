@@ -1,7 +1,7 @@
 // Web chat page: opens a conversation with the town hall's published flow and sends each
 // message (text or a keypad-like choice); the server runs the dialogue and keeps the state.
 // Once the conversation is handed over to an agent, messages go to the agent and the page
-// asks for the agent's replies every few seconds until either side ends the conversation.
+// receives the agent's replies as server-sent events until either side ends the conversation.
 "use strict";
 (function () {
   const root = document.getElementById("chat");
@@ -12,12 +12,13 @@
   const choice = document.getElementById("chat-choix");
   const status = document.getElementById("chat-statut");
   const finish = document.getElementById("chat-fin");
-  const POLL_MS = 2500;
+  const RETRY_MS = 5000;
   let base = null;  // "/api/chat/ID" while a conversation is open
   let busy = false;
   let agent = false;
   let next = 0;
-  let poller = null;
+  let source = null;  // the stream of the agent's replies, once handed over
+  let retry = null;
 
   function line(who, message, kind) {
     const item = document.createElement("li");
@@ -36,35 +37,56 @@
   function over(message) {
     base = null;
     agent = false;
-    clearTimeout(poller);
+    clearTimeout(retry);
+    if (source) source.close();
+    source = null;
     enable(false);
     status.textContent = message;
   }
 
-  async function poll() {
+  function listen() {
+    if (!base || !agent || source) return;
+    source = new EventSource(base + "/stream?after=" + next);
+    source.addEventListener("replies", (event) => {
+      const data = JSON.parse(event.data);
+      data.messages.forEach((m) => line("Conseiller", m, "conseiller"));
+      next = data.next;
+      if (data.ended) {
+        over(data.ended_by === "agent"
+          ? "Le conseiller a terminé la conversation. Merci."
+          : "Conversation terminée.");
+      }
+    });
+    source.addEventListener("gone", () => {
+      over("La conversation est terminée. Cliquez sur « Nouvelle conversation ».");
+    });
+    source.onerror = () => {
+      // a dropped connection is retried by the browser itself; a refusal closes the source
+      if (source && source.readyState === EventSource.CLOSED) {
+        source = null;
+        checkAgain();
+      }
+    };
+  }
+
+  async function checkAgain() {
+    // the stream was refused: ask once why, then listen again unless it is over
     if (!base || !agent) return;
-    const url = base + "/replies?after=" + next;
+    let wait = RETRY_MS;
     try {
-      const answer = await fetch(url, {headers: {Accept: "application/json"}});
+      const answer = await fetch(base + "/replies?after=" + next,
+        {headers: {Accept: "application/json"}});
       if (answer.status === 404) {
         over("La conversation est terminée. Cliquez sur « Nouvelle conversation ».");
         return;
       }
-      if (answer.ok) {
-        const data = await answer.json();
-        data.messages.forEach((m) => line("Conseiller", m, "conseiller"));
-        next = data.next;
-        if (data.ended) {
-          over(data.ended_by === "agent"
-            ? "Le conseiller a terminé la conversation. Merci."
-            : "Conversation terminée.");
-          return;
-        }
+      if (answer.status === 429) {
+        wait = 1000 * Number(answer.headers.get("Retry-After") || 5);
       }
     } catch (err) {
-      // the next try says it again if the service is still away
+      // the service is away: try again later
     }
-    poller = setTimeout(poll, POLL_MS);
+    retry = setTimeout(listen, wait);
   }
 
   async function send(url, body) {
@@ -100,7 +122,7 @@
       if (data.agent && !agent) {
         agent = true;
         next = 0;
-        poller = setTimeout(poll, 0);
+        listen();
       }
       status.textContent = agent ? "Vous écrivez à un conseiller de la mairie." : "";
       enable(true);
