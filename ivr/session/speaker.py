@@ -129,6 +129,12 @@ class Speaker:
             self.voice_lost = True
             self.lost.set()
             return None
+        except Exception:  # any other failure must not leave the line silent either
+            log.exception("prompt rendering failed")
+            self._metrics.errors.labels(code="synthesis_failed").inc()
+            self.voice_lost = True
+            self.lost.set()
+            return None
         self._metrics.synthesis.observe(time.monotonic() - started)
         return audio
 
