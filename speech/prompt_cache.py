@@ -48,10 +48,18 @@ class PromptCache:
             path.unlink(missing_ok=True)
             return None
 
-    def put(self, key: str, frame: AudioFrame) -> None:
-        """Store audio for `key` (replacing any previous entry)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_wav(self._path(key), frame)
+    def put(self, key: str, frame: AudioFrame) -> bool:
+        """Store audio for `key` (replacing any previous entry); whether it was stored. A
+        folder that cannot be written (disk full, read-only) is logged, never raised: the
+        audio is still good to play, it is only not kept (issue 16: a full disk silenced
+        every prompt)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_wav(self._path(key), frame)
+        except OSError as err:
+            log.warning("prompt not cached in %s: %s", self.folder, err)
+            return False
+        return True
 
     def prune(self, max_bytes: int) -> int:
         """Remove least recently used entries until the cache holds at most `max_bytes`;

@@ -6,6 +6,11 @@ process and to write empty files in some containers, so no engine state is ever 
 are tried in order; one that fails moves behind the one that worked. Output is mono 16-bit
 PCM at the rate asked for (8 000 or 16 000 Hz); engines produce 22 050 Hz. Rates of speech
 are in words per minute.
+
+An engine that hangs (killed at its timeout) is left out for `hang_cooldown_s` seconds: the
+next prompts, and the next calls, do not wait on it again. While every engine is left out,
+synthesis fails at once (``synthesis_unavailable``) and callers hear the recorded fallbacks
+without a silence first (issue 16: with espeak-ng hung, each call waited 2 x 15 s in silence).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -148,6 +154,7 @@ class Synthesizer:
         rate_wpm: int = 160,
         timeout_s: float = 15.0,
         cache: PromptCache | None = None,
+        hang_cooldown_s: float = 60.0,
     ) -> None:
         if not engines:
             raise ValueError("a synthesizer needs at least one engine")
@@ -155,8 +162,11 @@ class Synthesizer:
         self.rate_wpm = rate_wpm
         self.timeout_s = timeout_s
         self.cache = cache
+        self.hang_cooldown_s = hang_cooldown_s
+        """Seconds an engine that hung is left out before it is tried again."""
         self._engines = list(engines)
         self._order_lock = threading.Lock()
+        self._hung_until: dict[SynthesisEngine, float] = {}
 
     @classmethod
     def from_settings(cls, settings: SpeechSettings) -> Synthesizer:
@@ -202,13 +212,20 @@ class Synthesizer:
             return cached
         failures: list[SynthesisFailed] = []
         failed: list[SynthesisEngine] = []
-        for engine in self.engines:
+        engines = self._usable()
+        if not engines:
+            raise SynthesisFailed(
+                f"every synthesis engine hung less than {self.hang_cooldown_s:g} s ago",
+                code="synthesis_unavailable")
+        for engine in engines:
             try:
                 frame = resample(engine.synthesize(request, self.timeout_s), rate_hz)
             except SynthesisFailed as err:
                 log.warning("speech synthesis with %s failed: %s", engine.name, err)
                 failures.append(err)
                 failed.append(engine)
+                if err.code == "synthesis_timeout":
+                    self._left_out(engine)
                 continue
             if failed:
                 self._demote(failed)
@@ -220,6 +237,18 @@ class Synthesizer:
             "; ".join(str(f) for f in failures),
             code=codes.pop() if len(codes) == 1 else "synthesis_failed",
         )
+
+    def _usable(self) -> list[SynthesisEngine]:
+        """Engines to try now, in order: those that hung recently are left out."""
+        now = time.monotonic()
+        with self._order_lock:
+            return [e for e in self._engines if self._hung_until.get(e, 0.0) <= now]
+
+    def _left_out(self, engine: SynthesisEngine) -> None:
+        with self._order_lock:
+            self._hung_until[engine] = time.monotonic() + self.hang_cooldown_s
+        log.warning("speech synthesis: %s hung; left out for %g s", engine.name,
+                    self.hang_cooldown_s)
 
     def _demote(self, failed: Sequence[SynthesisEngine]) -> None:
         with self._order_lock:

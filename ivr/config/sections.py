@@ -66,6 +66,9 @@ class SessionSection:
     """Never listen to speech, keypad only (also what happens without a speech model)."""
     error_queue: str = "accueil"
     """Flow queue a call goes to after a service failure (dialogue error, no voice)."""
+    prompt_wait_s: float = 4.0
+    """Longest silence the caller sits through while a prompt is synthesised, seconds; past
+    it the voice counts as lost (recorded apology, then a person)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,8 @@ class CallSession:
         self.report = CallReport(self.call_id)
         self.line = CallerLine(connection)
         self.speaker = Speaker(connection, resources.prompts, resources.fallback,
-                               resources.metrics, lambda: self.line.rate)
+                               resources.metrics, lambda: self.line.rate,
+                               resources.settings.session.prompt_wait_s)
         self.recorder = CallRecorder(resources.database, self.call_id)
         self.started = time.monotonic()
         self.listener = Listener(self.line, self.speaker, resources.settings.session,

@@ -5,6 +5,10 @@ Prompts are rendered one after the other while the previous one plays, so the ca
 the first sentence as soon as it is ready. A prompt that cannot be synthesised is replaced by
 the recorded fallback "Désolé, une erreur est survenue." and `voice_lost` is set: the session
 then hands the call to a person. Audio is mono 16-bit PCM at the line's rate (Hz).
+
+The caller never waits in silence for a prompt longer than `prompt_wait_s` seconds: a prompt
+still not rendered by then counts as a synthesis failure (``synthesis_slow``), whatever the
+engine's own timeout (a hung espeak-ng is killed only after `synthesis_timeout_s`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MIN_WPM = 80
 """Slowest speaking rate asked of the synthesizer, words per minute."""
+POLL_S = 0.05
+"""How often a slow prompt's wait checks whether the caller is still hearing something, s."""
 CLEAR_GAIN = 1.6
 """Loudness factor of prompts for callers who hear with difficulty (clipped to 16 bits)."""
 
@@ -50,12 +57,14 @@ class Speaker:
         fallback: FallbackPrompts,
         metrics: ServiceMetrics,
         rate: Callable[[], int],
+        prompt_wait_s: float = 4.0,
     ) -> None:
         self._connection = connection
         self._prompts = prompts
         self._fallback = fallback
         self._metrics = metrics
         self._rate = rate
+        self._prompt_wait_s = prompt_wait_s
         self._task: asyncio.Task[None] | None = None
         self._last: Playback | None = None
         self.voice_lost = False
@@ -113,15 +122,42 @@ class Speaker:
             return None
         started = time.monotonic()
         try:
-            audio = await self._audio(item, self._rate())
+            audio = await self._within_silence(self._audio(item, self._rate()))
         except SynthesisFailed as err:
             log.error("speech synthesis failed (%s): %s", err.code, err)
             self._metrics.errors.labels(code=err.code).inc()
             self.voice_lost = True
             self.lost.set()
             return None
+        except Exception:  # any other failure must not leave the line silent either
+            log.exception("prompt rendering failed")
+            self._metrics.errors.labels(code="synthesis_failed").inc()
+            self.voice_lost = True
+            self.lost.set()
+            return None
         self._metrics.synthesis.observe(time.monotonic() - started)
         return audio
+
+    async def _within_silence(self, rendering: Coroutine[Any, Any, AudioFrame]) -> AudioFrame:
+        """The rendered prompt, unless the line has been silent for `prompt_wait_s` meanwhile
+        (the rendering is then abandoned: `SynthesisFailed`, code ``synthesis_slow``)."""
+        task = asyncio.ensure_future(rendering)
+        loop = asyncio.get_running_loop()
+        silent_since = loop.time()
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=POLL_S)
+                if done:
+                    return task.result()
+                if self._connection.audio.playing:
+                    silent_since = loop.time()
+                elif loop.time() - silent_since > self._prompt_wait_s:
+                    raise SynthesisFailed(
+                        f"no prompt audio after {self._prompt_wait_s:g} s of silence",
+                        code="synthesis_slow")
+        finally:
+            if not task.done():
+                task.cancel()
 
     async def _audio(self, item: Say, rate: int) -> AudioFrame:
         """The prompt at the caller's pace; louder when they hear with difficulty (`clear`),

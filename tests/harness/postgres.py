@@ -43,7 +43,22 @@ class PostgresServer:
     base: Path
     port: int
     run_as: str | None
+    options: str = ""
+    """The server's `pg_ctl -o` options (port, socket folder, settings)."""
     counter: Iterator[int] = field(default_factory=itertools.count)
+
+    def stop(self) -> None:
+        """Stop the server (fast: open connections are closed), as a restart begins."""
+        done = _run([str(PG_BIN / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast",
+                     "-w", "stop"], self.run_as)
+        assert done.returncode == 0, done.stderr
+
+    def start(self) -> None:
+        """Start it again on the same port and data."""
+        done = _run([str(PG_BIN / "pg_ctl"), "-D", str(self.base / "data"), "-l",
+                     str(self.base / "server.log"), "-w", "-t", "60", "-o", self.options,
+                     "start"], self.run_as)
+        assert done.returncode == 0, done.stderr
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -103,7 +118,7 @@ def start_server() -> PostgresServer:
             base / "server.log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
         unavailable(f"PostgreSQL did not start: {started.stderr.strip()[-300:]} {log}")
-    server = PostgresServer(base=base, port=port, run_as=run_as)
+    server = PostgresServer(base=base, port=port, run_as=run_as, options=options)
     server.admin_sql(f"CREATE DATABASE {TEMPLATE}")
     template = Database(DatabaseSettings(url=server.url(TEMPLATE)))
     try:
