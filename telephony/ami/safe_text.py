@@ -37,7 +37,24 @@ def dialplan_text(text: str, limit: int = 120) -> str:
 
 def dialplan_pairs(pairs: dict[str, str], limit: int = 400) -> str:
     """``name=value;name=value`` (sorted by name) where neither names nor values can hold the
-    separators or anything unsafe, at most ``limit`` characters."""
-    text = ";".join(f"{dialplan_text(k, limit)}={dialplan_text(v, limit)}"
-                    for k, v in sorted(pairs.items()))
-    return text[:limit]
+    separators or anything unsafe, at most ``limit`` characters.
+
+    Only whole pairs are kept: a pair that would not fit is dropped, never cut (a cut pair
+    parses as a name without ``=`` or a wrong value). A name that cleans to nothing, or to a
+    name already kept (``a;b`` and ``a b``), is dropped, so the text always parses back into
+    distinct names."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    length = 0
+    for key, value in sorted(pairs.items()):
+        name = dialplan_text(key, limit)
+        if not name or name in seen:
+            continue
+        pair = f"{name}={dialplan_text(value, limit)}"
+        extra = len(pair) + (1 if kept else 0)
+        if length + extra > limit:
+            continue
+        seen.add(name)
+        kept.append(pair)
+        length += extra
+    return ";".join(kept)

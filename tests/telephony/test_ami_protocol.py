@@ -129,3 +129,12 @@ async def test_the_placeholder_secret_is_refused(secret: str) -> None:
 def test_the_shipped_manager_user_has_the_placeholder_the_client_refuses() -> None:
     shipped = Path(__file__).resolve().parents[2] / "telephony/asterisk/manager_standardiste.conf"
     assert f"secret = {PLACEHOLDER_SECRET}" in shipped.read_text().splitlines()
+
+
+def test_pairs_keep_whole_distinct_named_pairs_only() -> None:
+    # A cut pair, an empty name or two names cleaned alike would not parse back.
+    assert dialplan_pairs({"a": "x" * 5, "b": "y" * 5}, limit=9) == "a=xxxxx"
+    assert dialplan_pairs({";|": "v", "a;b": "1", "a b": "2"}) == "a b=2"
+    text = dialplan_pairs({f"k{i}": "v" * 50 for i in range(20)})
+    assert len(text) <= 400
+    assert all(p.count("=") == 1 for p in text.split(";"))
