@@ -1,0 +1,143 @@
+"""Soak benchmark: N callers calling again and again for a long time against one real
+`ivr serve`, to see whether memory or file descriptors grow and whether any call fails
+(not a test).
+
+    .venv/bin/python bench/soak.py --calls 12 --minutes 60 --json bench/results/soak.json
+    .venv/bin/python bench/soak.py --calls 4 --minutes 3 --warmup-minutes 1   # a quick look
+
+The service is the one `bench/calls.py` starts (`bench/calls_service.py`: the load flow, the
+real Vosk engine with IVR_VOSK_MODEL or the Korean test model, SQLite). Each of the N caller
+slots makes calls of `--call-seconds` one after the other (the same scripted conversation as
+bench/calls.py: speech turns and keypad turns at real pace), the slots' first calls spread
+over one call's length. Every `--sample-s` seconds it samples the service's resident memory
+(MB), its open file descriptors and threads. A call failed when it could not connect, when a
+turn got no reply within 12 s, when it got no reply at all, or when the service hung up
+first (the load flow never does). Figures: RSS when the warm-up ends and at the end, its
+growth (%; target under 5 %), descriptors and threads then, calls made and failed, the
+speech-turn overhead p50/p95 (ms, as bench/calls.py) over the whole run, and the samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from calls import pick_model, script
+from calls_caller import Measures, Turn, run_calls
+from calls_report import percentile
+from calls_service import rss_mb, start_service
+
+from dialogs.events import Listen
+
+
+def _count(pid: int, what: str) -> int:
+    return len(os.listdir(f"/proc/{pid}/{what}"))
+
+
+def _failed(m: Measures) -> bool:
+    return m.unanswered > 0 or m.replies == 0 or m.ended_by_service
+
+
+class Soak:
+    def __init__(self, host: str, port: int, turns: list[Turn], args: argparse.Namespace):
+        self.host, self.port, self.turns, self.args = host, port, turns, args
+        self.measures: list[Measures] = []
+        self.not_connected = 0
+        self.samples: list[dict[str, float]] = []
+
+    async def slot(self, index: int, until: float) -> None:
+        a = self.args
+        await asyncio.sleep(a.call_seconds * index / a.calls)
+        while time.monotonic() + a.call_seconds <= until:
+            try:
+                self.measures += await run_calls(self.host, self.port, self.turns, calls=1,
+                                                 seconds=a.call_seconds, rate=16000,
+                                                 pause_s=0.5, ramp_s=0.0)
+            except OSError:
+                self.not_connected += 1
+                await asyncio.sleep(1.0)
+
+    async def sample(self, pid: int, began: float, until: float) -> None:
+        while time.monotonic() < until:
+            self.samples.append({
+                "minute": round((time.monotonic() - began) / 60, 2),
+                "rss_mb": round(rss_mb(pid), 1), "fds": _count(pid, "fd"),
+                "threads": _count(pid, "task"), "calls_done": len(self.measures),
+                "calls_failed": sum(map(_failed, self.measures)) + self.not_connected})
+            print(json.dumps(self.samples[-1]), file=sys.stderr, flush=True)
+            await asyncio.sleep(self.args.sample_s)
+
+
+def _at(samples: list[dict[str, float]], minute: float) -> dict[str, float]:
+    return next((s for s in samples if s["minute"] >= minute), samples[-1])
+
+
+async def soak(args: argparse.Namespace) -> dict[str, Any]:
+    model_dir, lang = pick_model()
+    turns = script(lang, 16000)
+    with tempfile.TemporaryDirectory(prefix="soak-bench-") as tmp:
+        service = start_service(Path(tmp), model_dir, args.calls + 4, 2)
+        try:
+            await asyncio.sleep(1.0)
+            run = Soak("127.0.0.1", service.port, turns, args)
+            began = time.monotonic()
+            until = began + args.minutes * 60
+            await asyncio.gather(run.sample(service.pid, began, until),
+                                 *(run.slot(i, until) for i in range(args.calls)))
+            run.samples.append({"minute": round((time.monotonic() - began) / 60, 2),
+                                "rss_mb": round(rss_mb(service.pid), 1),
+                                "fds": _count(service.pid, "fd"),
+                                "threads": _count(service.pid, "task"),
+                                "calls_done": len(run.measures),
+                                "calls_failed": sum(map(_failed, run.measures))
+                                + run.not_connected})
+        finally:
+            code = service.stop()
+    warm, last = _at(run.samples, args.warmup_minutes), run.samples[-1]
+    speech = [ms - Listen().end_silence_ms for m in run.measures for ms in m.latencies["speech"]]
+    return {
+        "calls": args.calls, "minutes": args.minutes, "call_seconds": args.call_seconds,
+        "model": f"{model_dir.name} ({lang})", "cores": os.cpu_count(),
+        "warmup_minutes": args.warmup_minutes,
+        "rss_mb_after_warmup": warm["rss_mb"], "rss_mb_end": last["rss_mb"],
+        "rss_growth_percent": round(100 * (last["rss_mb"] - warm["rss_mb"]) / warm["rss_mb"], 2),
+        "fds_after_warmup": warm["fds"], "fds_end": last["fds"],
+        "threads_after_warmup": warm["threads"], "threads_end": last["threads"],
+        "calls_made": len(run.measures) + run.not_connected,
+        "calls_failed": last["calls_failed"], "not_connected": run.not_connected,
+        "unanswered_turns": sum(m.unanswered for m in run.measures),
+        "overhead_ms_p50": percentile(speech, 50), "overhead_ms_p95": percentile(speech, 95),
+        "gaps": sum(m.gaps for m in run.measures), "service_exit_code": code,
+        "samples": run.samples,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=12, help="callers at once")
+    parser.add_argument("--minutes", type=float, default=60.0, help="length of the soak")
+    parser.add_argument("--call-seconds", type=float, default=60.0, help="length of a call, s")
+    parser.add_argument("--warmup-minutes", type=float, default=5.0,
+                        help="memory growth is measured from the end of this, min")
+    parser.add_argument("--sample-s", type=float, default=30.0, help="sampling interval, s")
+    parser.add_argument("--json", type=Path, help="write the JSON report here")
+    args = parser.parse_args()
+    report = asyncio.run(soak(args))
+    text = json.dumps(report, indent=2)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    summary = {k: v for k, v in report.items() if k != "samples"}
+    print(json.dumps(summary, indent=2))
+    ok = report["calls_failed"] == 0 and report["rss_growth_percent"] < 5.0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
