@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from ivr.storage import appointments, calls, chats, users
+from ivr.storage import appointments, calls, chats
 from ivr.storage.database import Database
-from tests.session.test_workers_console import PASSWORD, worker
+from tests.session.test_workers_console import PASSWORD, two_workers
 from tests.web.test_web_chat import BOOKING
 
 pytestmark = pytest.mark.postgres
@@ -88,15 +87,8 @@ def _stored(database: Database, conversation: str) -> tuple[list[Any], Any, Any]
 async def test_a_chat_alternating_between_workers_books_then_reaches_an_agent_on_the_other(
     shared_url: str, tmp_path: Path, prompt_cache: Path
 ) -> None:
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with worker(tmp_path / "a", prompt_cache, shared_url) as a, \
-            worker(tmp_path / "b", prompt_cache, shared_url) as b:
-        database = a.resources.database if a.resources is not None else None
-        assert database is not None and a.web_port and b.web_port
-        await database.run(
-            users.create_user, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-            "camille", PASSWORD, "agent")
+    async with two_workers(tmp_path, prompt_cache, shared_url) as (a, b, database):
+        assert a.web_port and b.web_port
         url_a, url_b = (f"http://127.0.0.1:{w.web_port}" for w in (a, b))
         urls = [url_a, url_b]
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ivr.service import Service
 from ivr.storage import users
+from ivr.storage.database import Database
 from ivr.storage.models import SignInFailure
 from tests.harness.browser import async_browser, signed_in_console
 from tests.session.caller import LoopbackCaller
@@ -52,19 +53,30 @@ async def worker(folder: Path, prompt_cache: Path, url: str) -> AsyncIterator[Se
         await service.close()
 
 
+@contextlib.asynccontextmanager
+async def two_workers(tmp_path: Path, prompt_cache: Path, url: str
+                      ) -> AsyncIterator[tuple[Service, Service, Database]]:
+    """Workers A and B on the database `url`, with the agent account "camille" in it; the
+    database as worker A opened it."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with worker(tmp_path / "a", prompt_cache, url) as a, \
+            worker(tmp_path / "b", prompt_cache, url) as b:
+        assert a.resources is not None and a.resources.database is not None
+        database = a.resources.database
+        await database.run(
+            users.create_user, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+            "camille", PASSWORD, "agent")
+        yield a, b, database
+
+
 async def test_a_call_on_one_worker_is_live_in_the_console_of_the_other(
     shared_url: str, tmp_path: Path, prompt_cache: Path
 ) -> None:
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with worker(tmp_path / "a", prompt_cache, shared_url) as a, \
-            worker(tmp_path / "b", prompt_cache, shared_url) as b, async_browser() as browser:
+    async with two_workers(tmp_path, prompt_cache, shared_url) as (a, b, _), \
+            async_browser() as browser:
         assert a.relay is not None and b.relay is not None
         assert await eventually(lambda: a.relay is not None and a.relay.listening.is_set(), 10)
-        assert a.resources is not None and a.resources.database is not None
-        await a.resources.database.run(
-            users.create_user, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-            "camille", PASSWORD, "agent")
         base_url = f"http://127.0.0.1:{a.web_port}"
         page = await signed_in_console(browser, base_url, "camille", PASSWORD)
         async with LoopbackCaller(b.audiosocket_port) as caller:  # answered by worker B
@@ -115,21 +127,13 @@ def _get(url: str, cookie: str) -> int:
 async def test_guesses_spread_over_two_workers_are_limited_as_one_and_sessions_are_shared(
     shared_url: str, tmp_path: Path, prompt_cache: Path
 ) -> None:
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with worker(tmp_path / "a", prompt_cache, shared_url) as a, \
-            worker(tmp_path / "b", prompt_cache, shared_url) as b:
-        assert a.resources is not None and a.resources.database is not None
-        await a.resources.database.run(
-            users.create_user, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-            "camille", PASSWORD, "agent")
+    async with two_workers(tmp_path, prompt_cache, shared_url) as (a, b, database):
         urls = [f"http://127.0.0.1:{w.web_port}" for w in (a, b)]
         guesses = [await asyncio.to_thread(_sign_in, urls[n % 2], "camille", f"guess {n}")
                    for n in range(5)]  # 5 is the limit: 3 on worker A, 2 on worker B
         refused = [await asyncio.to_thread(_sign_in, url, "camille", PASSWORD) for url in urls]
         assert guesses == [(401, "")] * 5 and [status for status, _ in refused] == [429, 429]
-        assert a.resources.database is not None
-        await a.resources.database.run(_forget_failures)  # as the window passing would
+        await database.run(_forget_failures)  # as the window passing would
         status, cookie = await asyncio.to_thread(_sign_in, urls[0], "camille", PASSWORD)
         assert status == 200 and cookie.startswith("ivr_session=")
         # signed in on worker A, the same session works on worker B
