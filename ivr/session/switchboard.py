@@ -28,7 +28,7 @@ from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.errors import TransferUnavailable
 from telephony.ami import AmiClient
-from telephony.ami.safe_text import dialplan_pairs, dialplan_text
+from telephony.ami.safe_text import dialplan_text, pairs_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,12 @@ def context_variables(
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
     clean = {name: one_line(value) for name, value in values.items()}
-    clean["STANDARDISTE_SLOTS"] = dialplan_pairs(dict(slots), MAX_VALUE)
+    pairs = pairs_text(dict(slots), MAX_VALUE)
+    for name, why in pairs.left_out:
+        # The slot's name comes from the flow; its value (what the caller said) is not logged.
+        log.warning("call %s: slot %r left out of STANDARDISTE_SLOTS (%s)",
+                    call_id, name[:40], why)
+    clean["STANDARDISTE_SLOTS"] = pairs.text
     return clean
 
 
