@@ -5,10 +5,10 @@ Asterisk first sends one greeting line (``Asterisk Call Manager/x.y.z``). The fo
 parsing are the PyPI package ``asterisk-ami``'s (`asterisk.ami.Action`, ``Response``,
 ``Event``); what it lacks is added here, as the last line of defence whatever the caller
 cleaned before: an action is refused (``ami.value``) when any header name or value holds CR,
-LF or NUL (a line break smuggles a header or a second action into the stream; Asterisk ends
-a value at a lone LF and silently cuts it at NUL, both seen on Asterisk 22.10), when a
-header name holds ``:`` or a variable name ``=``, when one header line is longer than
-`MAX_LINE_BYTES` or an action has more than `MAX_HEADERS` lines (Asterisk answers "line too
+LF, another line break of `LINE_BREAKS` or NUL (a line break smuggles a header or a second
+action into the stream; Asterisk ends a value at a lone LF and silently cuts it at NUL, both
+seen on Asterisk 22.10), when a header name holds ``:`` or a variable name ``=``, when one
+header line is longer than `MAX_LINE_BYTES` or an action has more than `MAX_HEADERS` lines (Asterisk answers "line too
 long" / "Too many lines" and drops the whole action). Events become typed, immutable
 `AmiEvent` values.
 """
@@ -30,8 +30,13 @@ session's lines into ``char inbuf[1025]``; on Asterisk 22.10 a 1024-byte line is
 1025-byte one fails the action)."""
 MAX_HEADERS = 128
 """Most lines Asterisk takes in one action (``AST_MAX_MANHEADERS``), the Action line included."""
-FORBIDDEN = ("\r", "\n", "\x00")
-"""Characters no header name or value may hold."""
+LINE_BREAKS = {"\r": "CR", "\n": "LF", "\x0b": "VT", "\x0c": "FF", "\x1c": "FS", "\x1d": "GS",
+               "\x1e": "RS", "\x85": "NEL", "\u2028": "LS", "\u2029": "PS"}
+"""What Asterisk (CR, LF) or a reader splitting lines with `str.splitlines` (the others; the
+``asterisk-ami`` parser does, so a response echoing U+2028 was read back cut) takes for the
+end of a line."""
+FORBIDDEN = {**LINE_BREAKS, "\x00": "NUL"}
+"""Characters no header name or value may hold, with their names for the error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,7 @@ def check_value(key: str, value: str) -> str:
     be what a caller said)."""
     if not key or ":" in key or any(c in key for c in FORBIDDEN):
         raise TelephonyError("ami.value", f"AMI header name {key[:40]!r} is not a plain name")
-    for char, what in (("\r", "CR"), ("\n", "LF"), ("\x00", "NUL")):
+    for char, what in FORBIDDEN.items():
         if char in value:
             raise TelephonyError("ami.value", f"AMI header {key[:40]!r} holds {what}")
     size = len(f"{key}: {value}\r\n".encode())
