@@ -8,9 +8,9 @@ cleaned before: an action is refused (``ami.value``) when any header name or val
 LF, another line break of `LINE_BREAKS` or NUL (a line break smuggles a header or a second
 action into the stream; Asterisk ends a value at a lone LF and silently cuts it at NUL, both
 seen on Asterisk 22.10), when a header name holds ``:`` or a variable name ``=``, when one
-header line is longer than `MAX_LINE_BYTES` or an action has more than `MAX_HEADERS` lines (Asterisk answers "line too
-long" / "Too many lines" and drops the whole action). Events become typed, immutable
-`AmiEvent` values.
+header line is longer than `MAX_LINE_BYTES` or an action has more than `MAX_HEADERS` lines
+(Asterisk answers "line too long" / "Too many lines" and drops the whole action). Events
+become typed, immutable `AmiEvent` values.
 """
 
 from __future__ import annotations
