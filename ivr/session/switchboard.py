@@ -18,6 +18,7 @@ itself: a closed AudioSocket connection and a hangup message end the channel the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from abc import ABC, abstractmethod
@@ -33,6 +34,8 @@ from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
 
+LINK_LOST = frozenset({"ami_down", "ami.closed", "ami.timeout", "ami.connect"})
+"""Transfer failure codes that mean the AMI link went away (worth waiting for it to return)."""
 MAX_VALUE = 400
 CALLER_ID_WAIT_S = 0.5
 """Longest wait for the caller's channel when the call starts, seconds."""
@@ -114,6 +117,10 @@ class Switchboard(ABC):
         """The caller's number (caller ID), None when unknown."""
         return None
 
+    async def wait_up(self, wait_s: float) -> bool:
+        """Wait up to ``wait_s`` seconds for transfers to be possible again; whether they are."""
+        return self.up
+
     async def mark_end(self, call_id: uuid.UUID) -> bool:
         """Tell the dialplan the service ends this call on purpose (not a crash); whether it
         was told. Never raises: the call ends either way."""
@@ -144,6 +151,11 @@ class AmiSwitchboard(Switchboard):
 
     @property
     def up(self) -> bool:
+        return self.ami.connected
+
+    async def wait_up(self, wait_s: float) -> bool:
+        with contextlib.suppress(TelephonyError):
+            await self.ami.wait_connected(wait_s)
         return self.ami.connected
 
     async def agents_available(self, asterisk_queue: str) -> int:
