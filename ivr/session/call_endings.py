@@ -73,7 +73,8 @@ class Endings:
         s, res = self.s, self.s.res
         target = plan(res.settings.transfer, t.queue)
         wait_s = res.settings.transfer.ami_wait_s
-        if not res.switchboard.up:  # AMI is reconnecting: the caller hears "un instant" first
+        if not res.switchboard.up and res.switchboard.reconnects:
+            # AMI is reconnecting: the caller hears "je vous mets en relation" meanwhile.
             log.warning("call %s: AMI down at the transfer; waiting up to %.1f s for it",
                         s.call_id, wait_s)
             s.say(says, since)

@@ -117,6 +117,11 @@ class Switchboard(ABC):
         """The caller's number (caller ID), None when unknown."""
         return None
 
+    @property
+    def reconnects(self) -> bool:
+        """Whether a switchboard that is down may come back by itself (worth waiting for)."""
+        return False
+
     async def wait_up(self, wait_s: float) -> bool:
         """Wait up to ``wait_s`` seconds for transfers to be possible again; whether they are."""
         return self.up
@@ -152,6 +157,10 @@ class AmiSwitchboard(Switchboard):
     @property
     def up(self) -> bool:
         return self.ami.connected
+
+    @property
+    def reconnects(self) -> bool:
+        return True
 
     async def wait_up(self, wait_s: float) -> bool:
         with contextlib.suppress(TelephonyError):
