@@ -32,9 +32,9 @@ MAX_HEADERS = 128
 """Most lines Asterisk takes in one action (``AST_MAX_MANHEADERS``), the Action line included."""
 LINE_BREAKS = {"\r": "CR", "\n": "LF", "\x0b": "VT", "\x0c": "FF", "\x1c": "FS", "\x1d": "GS",
                "\x1e": "RS", "\x85": "NEL", "\u2028": "LS", "\u2029": "PS"}
-"""What Asterisk (CR, LF) or a reader splitting lines with `str.splitlines` (the others; the
-``asterisk-ami`` parser does, so a response echoing U+2028 was read back cut) takes for the
-end of a line."""
+"""What Asterisk (CR, LF) or a reader splitting lines with `str.splitlines` (the others: the
+``asterisk-ami`` parser does, and read back a value with U+2028 cut; `parse_message` now hides
+them from it, and other AMI readers may do the same) takes for the end of a line."""
 FORBIDDEN = {**LINE_BREAKS, "\x00": "NUL"}
 """Characters no header name or value may hold, with their names for the error."""
 
@@ -104,11 +104,30 @@ def format_action(
     return (str(action) + "\r\n").encode("utf-8")
 
 
+HIDDEN = {char: chr(0xE000 + i) for i, char in enumerate(
+    c for c in LINE_BREAKS if c not in "\r\n")}
+"""Line breaks other than CR and LF, each hidden as a private-use character while the package
+parses a message: its parser splits lines with `str.splitlines`, so a U+2028 in a field that
+Asterisk relays (a trunk's caller name) would start a forged field of its own."""
+_HIDE = str.maketrans("".join(HIDDEN), "".join(HIDDEN.values()))
+_SHOW = str.maketrans("".join(HIDDEN.values()), "".join(HIDDEN))
+
+
+def _hide(text: str) -> str:
+    return text.translate(_HIDE)
+
+
+def _show(text: object) -> str:
+    return str(text).translate(_SHOW)
+
+
 def parse_message(text: str) -> AmiResponse | AmiEvent | None:
-    """A response or an event; None for anything else (logged by the caller)."""
+    """A response or an event; None for anything else (logged by the caller). Lines end at
+    CR LF (or a lone CR or LF) only."""
+    text = _hide(text)
     if Response.match(text):
         response = Response.read(text)
-        fields = {str(k): str(v) for k, v in response.keys.items()}
+        fields = {_show(k): _show(v) for k, v in response.keys.items()}
         return AmiResponse(response.status.lower() == "success", fields)
     if Event.match(text):
         event = Event.read(text)
@@ -116,8 +135,8 @@ def parse_message(text: str) -> AmiResponse | AmiEvent | None:
         variables: dict[str, str] = {}
         for key, value in event.keys.items():
             if isinstance(value, dict):
-                variables.update({str(k): str(v) for k, v in value.items()})
+                variables.update({_show(k): _show(v) for k, v in value.items()})
             else:
-                fields[str(key)] = str(value)
-        return AmiEvent(str(event.name), fields, variables)
+                fields[_show(key)] = _show(value)
+        return AmiEvent(_show(event.name), fields, variables)
     return None

@@ -17,8 +17,14 @@ from typing import Any
 
 import pytest
 
-from telephony.ami import AmiClient, AmiSettings
-from telephony.ami.protocol import MAX_HEADERS, MAX_LINE_BYTES, format_action
+from telephony.ami import AmiClient, AmiEvent, AmiSettings
+from telephony.ami.protocol import (
+    MAX_HEADERS,
+    MAX_LINE_BYTES,
+    AmiResponse,
+    format_action,
+    parse_message,
+)
 from telephony.ami.session import AmiSession
 from telephony.errors import TelephonyError
 
@@ -175,3 +181,16 @@ def test_the_line_and_header_limits_are_asterisks() -> None:
     format_action("UserEvent", "1", many, {})
     with pytest.raises(TelephonyError):
         format_action("UserEvent", "1", {**many, "One": "more"}, {})
+
+
+def test_a_unicode_line_separator_in_an_event_field_forges_no_field() -> None:
+    # A trunk's caller name relayed by Asterisk: the package's parser alone split it into a
+    # second "Channel" field, which would have unmapped another call on Hangup.
+    event = parse_message("Event: Hangup\r\nChannel: PJSIP/trunk-0001\r\n"
+                          "CallerIDName: x\u2028Channel: PJSIP/other-0002\u0085Uuid: forged")
+    assert isinstance(event, AmiEvent)
+    assert event.get("Channel") == "PJSIP/trunk-0001"
+    assert event.get("CallerIDName") == "x\u2028Channel: PJSIP/other-0002\u0085Uuid: forged"
+    assert "Uuid" not in event.fields
+    response = parse_message("Response: Success\r\nActionID: 1\r\nValue: a\u2029b")
+    assert isinstance(response, AmiResponse) and response.get("Value") == "a\u2029b"
