@@ -87,3 +87,7 @@ class TransferSection:
     check_agents: bool = True
     """Before moving a call to a queue, ask Asterisk (QueueSummary) whether an agent is free;
     if none is, the caller is offered a callback instead."""
+    ami_wait_s: float = 6.0
+    """Seconds a transfer waits for the AMI connection to come back when it is down or drops
+    during the transfer (once the caller heard "je vous passe un conseiller"); past it, the
+    callback offer. Keep it under a caller's patience with a silent line (about 8 s)."""

@@ -18,7 +18,7 @@ from ivr.live import CallEvent
 from ivr.session.callback import CallbackDialog, Submit
 from ivr.session.errors import TransferUnavailable
 from ivr.session.fallback_prompts import TEXTS
-from ivr.session.switchboard import Target, context_variables, plan
+from ivr.session.switchboard import LINK_LOST, Target, context_variables, plan
 from ivr.session.turns import is_complete
 from ivr.storage import callbacks
 from ivr.storage.errors import StorageError
@@ -54,9 +54,9 @@ class Endings:
     def __init__(self, session: CallSession) -> None:
         self.s = session
 
-    async def _obstacle(self, target: Target) -> TransferUnavailable | None:
+    async def _obstacle(self, target: Target, wait_s: float = 0.0) -> TransferUnavailable | None:
         res = self.s.res
-        if not res.switchboard.up:
+        if not res.switchboard.up and not await res.switchboard.wait_up(wait_s):
             return TransferUnavailable("AMI is not connected", "ami_down")
         if target.asterisk_queue is None or not res.settings.transfer.check_agents:
             return None
@@ -72,7 +72,14 @@ class Endings:
         """Move the call to `t.queue`, or offer a callback when that cannot be done."""
         s, res = self.s, self.s.res
         target = plan(res.settings.transfer, t.queue)
-        problem = await self._obstacle(target)
+        wait_s = res.settings.transfer.ami_wait_s
+        if not res.switchboard.up and res.switchboard.reconnects:
+            # AMI is reconnecting: the caller hears "je vous mets en relation" meanwhile.
+            log.warning("call %s: AMI down at the transfer; waiting up to %.1f s for it",
+                        s.call_id, wait_s)
+            s.say(says, since)
+            says, since = [], None
+        problem = await self._obstacle(target, wait_s)
         if problem is not None:
             log.info("call %s: no transfer to %s (%s)", s.call_id, t.queue, problem)
             s.say(says[:-1], since)  # not the "I am putting you through" of the transfer
@@ -88,7 +95,7 @@ class Endings:
             variables["STANDARDISTE_WHISPER"] = str(whisper)
         await s.speaker.wait()
         try:
-            await res.switchboard.transfer(s.connection.call_id, variables, target)
+            await self._move(variables, target, wait_s)
         except TransferUnavailable as err:
             log.warning("call %s: transfer failed (%s)", s.call_id, err)
             s.error(err.code, err)
@@ -105,6 +112,22 @@ class Endings:
             async with asyncio.timeout(GONE_WAIT_S):
                 await s.line.gone.wait()
         return "transferred"
+
+    async def _move(self, variables: dict[str, str], target: Target, wait_s: float) -> None:
+        """Set the variables and redirect; when the AMI link drops meanwhile, once more after
+        it comes back (within ``wait_s``), unless the call already left the assistant (the
+        redirect went through before the link dropped)."""
+        s, switchboard = self.s, self.s.res.switchboard
+        try:
+            await switchboard.transfer(s.connection.call_id, variables, target)
+        except TransferUnavailable as err:
+            if err.code not in LINK_LOST or s.line.gone.is_set():
+                raise
+            log.warning("call %s: AMI lost during the transfer (%s); retrying once it is back",
+                        s.call_id, err)
+            if not await switchboard.wait_up(wait_s) or s.line.gone.is_set():
+                raise
+            await switchboard.transfer(s.connection.call_id, variables, target)
 
     async def callback(self, t: Transfer, why: str) -> str:
         """Offer a callback (or a message) and store the request for the agents."""

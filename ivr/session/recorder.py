@@ -1,7 +1,9 @@
 """The call record in the database: start, turns (masked by `ivr.storage.calls.add_turn`),
 outcome. Writes go through a per-call queue in order, off the call's path, so the caller
-never waits on the database; a database that fails is logged once and the call goes on.
-Outcomes: resolved, transferred, callback, abandoned.
+never waits on the database. A write that fails is tried again after each of
+`RETRY_DELAYS_S` (about 12 s in all: a database restarting is back within them), the later
+writes waiting behind it in order; past them it is logged once and the call goes on
+unrecorded. Outcomes: resolved, transferred, callback, abandoned.
 """
 
 from __future__ import annotations
@@ -19,16 +21,24 @@ from ivr.storage.errors import Conflict, StorageError
 log = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT_S = 5.0
+"""Longest wait at the end of a call for its queued writes, seconds (retries included)."""
+RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0)
+"""Waits before each new try of a record write that failed, seconds."""
 
 
 class CallRecorder:
     """Records one call; every method returns at once (the write is queued)."""
 
-    def __init__(self, database: Database | None, call_id: str) -> None:
+    def __init__(self, database: Database | None, call_id: str,
+                 retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S) -> None:
         self.database = database
         self.call_id = call_id
+        self.retry_delays_s = retry_delays_s
+        """Waits before each new try of a failed write, seconds (`RETRY_DELAYS_S`)."""
         self.ok = database is not None
-        """False once a write failed (later writes are skipped)."""
+        """False once a write failed past its retries (later writes are skipped)."""
+        self.retries = 0
+        """Writes tried again after a failure (each retry counts)."""
         self.started = False
         self._queue: asyncio.Queue[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
         self._queue = asyncio.Queue()
@@ -100,7 +110,10 @@ class CallRecorder:
             try:
                 if not self.ok and future is None:
                     continue
-                result = await self.database.run(func, *args, **kwargs)
+                if future is None:
+                    result = await self._write(func, args, kwargs)
+                else:  # someone waits for it: one try, the caller of run() decides
+                    result = await self.database.run(func, *args, **kwargs)
             except StorageError as err:
                 if future is not None:
                     future.set_exception(err)
@@ -113,6 +126,27 @@ class CallRecorder:
                     future.set_result(result)
             finally:
                 self._queue.task_done()
+
+    async def _write(
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """One write, tried again after each of `retry_delays_s` while the database fails
+        (never for a `Conflict`: trying again would not change it)."""
+        assert self.database is not None
+        for delay in (*self.retry_delays_s, None):
+            try:
+                return await self.database.run(func, *args, **kwargs)
+            except Conflict:
+                raise
+            except StorageError as err:
+                if delay is None:
+                    raise
+                if self.retries == 0:
+                    log.warning("call %s: a call record write failed (%s); trying again for "
+                                "up to %.1f s", self.call_id, err.code, sum(self.retry_delays_s))
+                self.retries += 1
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:
         """Write what is queued (up to a few seconds), then stop."""

@@ -18,6 +18,7 @@ itself: a closed AudioSocket connection and a hangup message end the channel the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from abc import ABC, abstractmethod
@@ -28,11 +29,13 @@ from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.errors import TransferUnavailable
 from telephony.ami import AmiClient
-from telephony.ami.safe_text import dialplan_pairs, dialplan_text
+from telephony.ami.safe_text import dialplan_text, pairs_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
 
+LINK_LOST = frozenset({"ami_down", "ami.closed", "ami.timeout", "ami.connect"})
+"""Transfer failure codes that mean the AMI link went away (worth waiting for it to return)."""
 MAX_VALUE = 400
 CALLER_ID_WAIT_S = 0.5
 """Longest wait for the caller's channel when the call starts, seconds."""
@@ -83,7 +86,12 @@ def context_variables(
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
     clean = {name: one_line(value) for name, value in values.items()}
-    clean["STANDARDISTE_SLOTS"] = dialplan_pairs(dict(slots), MAX_VALUE)
+    pairs = pairs_text(dict(slots), MAX_VALUE)
+    for name, why in pairs.left_out:
+        # The slot's name comes from the flow; its value (what the caller said) is not logged.
+        log.warning("call %s: slot %r left out of STANDARDISTE_SLOTS (%s)",
+                    call_id, name[:40], why)
+    clean["STANDARDISTE_SLOTS"] = pairs.text
     return clean
 
 
@@ -108,6 +116,15 @@ class Switchboard(ABC):
     async def caller_number(self, call_id: uuid.UUID) -> str | None:
         """The caller's number (caller ID), None when unknown."""
         return None
+
+    @property
+    def reconnects(self) -> bool:
+        """Whether a switchboard that is down may come back by itself (worth waiting for)."""
+        return False
+
+    async def wait_up(self, wait_s: float) -> bool:
+        """Wait up to ``wait_s`` seconds for transfers to be possible again; whether they are."""
+        return self.up
 
     async def mark_end(self, call_id: uuid.UUID) -> bool:
         """Tell the dialplan the service ends this call on purpose (not a crash); whether it
@@ -139,6 +156,15 @@ class AmiSwitchboard(Switchboard):
 
     @property
     def up(self) -> bool:
+        return self.ami.connected
+
+    @property
+    def reconnects(self) -> bool:
+        return True
+
+    async def wait_up(self, wait_s: float) -> bool:
+        with contextlib.suppress(TelephonyError):
+            await self.ami.wait_connected(wait_s)
         return self.ami.connected
 
     async def agents_available(self, asterisk_queue: str) -> int:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
 from telephony.ami.control import CallControl
-from telephony.ami.protocol import AmiEvent, AmiResponse
+from telephony.ami.protocol import AmiEvent, AmiResponse, check_value
 from telephony.ami.safe_text import dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.ami.settings import AmiSettings
@@ -208,7 +208,9 @@ class AmiClient(CallControl):
     ) -> str:
         """Hand a call to the agents: the reason and summary become channel variables the
         agent's dialplan shows (caller name, UserEvent), then the call moves to ``target``
-        (``queue`` or an agent's extension) of the transfer context. Returns the channel."""
+        (``queue`` or an agent's extension) of the transfer context. Returns the channel.
+        A ``target`` that could not be sent is refused before any variable is set."""
+        check_value("Exten", target)
         channel = await self.channel_for(call_id)
         await self.setvar(channel, "STANDARDISTE_REASON", dialplan_text(reason, 80))
         await self.setvar(channel, "STANDARDISTE_SUMMARY", dialplan_text(summary, 240))

@@ -11,11 +11,21 @@ The shipped dialplan never evaluates these values and filters them again with th
 letters and digits (any script), single spaces, ``. ' - / _ @ + :`` and non-ASCII characters
 that are neither controls nor format characters (``« » ’ °`` stay). Everything else becomes a
 space; a time ``14:30`` keeps its colon, which is harmless without parentheses or quotes.
+
+Lengths: ``limit`` counts characters, and every text is also held to `MAX_VALUE_BYTES` bytes
+of UTF-8 (cut between characters): a ``Setvar`` line (``Value: ...`` and CRLF) longer than
+1024 bytes is refused by Asterisk as a whole ("line too long"), and 400 characters such as
+``€`` are 1,200 bytes.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+
+MAX_VALUE_BYTES = 1000
+"""Most UTF-8 bytes of one text sent as a channel variable (Asterisk reads an AMI line of
+1024 bytes at most; ``Value: `` and CRLF take 9)."""
 
 ASCII_PUNCTUATION = frozenset(" .'-/_@+:")
 """ASCII characters kept besides letters and digits (the dialplan's FILTER set)."""
@@ -28,33 +38,61 @@ def safe_char(char: str) -> bool:
     return unicodedata.category(char)[0] not in "CZ"
 
 
-def dialplan_text(text: str, limit: int = 120) -> str:
+def byte_cut(text: str, max_bytes: int) -> str:
+    """The longest start of ``text`` whose UTF-8 form fits in ``max_bytes`` (whole
+    characters only)."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", errors="ignore")
+
+
+def dialplan_text(text: str, limit: int = 120, max_bytes: int = MAX_VALUE_BYTES) -> str:
     """``text`` on one line, made of safe characters only (others become spaces, runs of
-    spaces one), at most ``limit`` characters."""
+    spaces one), at most ``limit`` characters and ``max_bytes`` bytes of UTF-8."""
     cleaned = "".join(c if safe_char(c) else " " for c in text)
-    return " ".join(cleaned.split())[:limit].rstrip()
+    return byte_cut(" ".join(cleaned.split())[:limit], max_bytes).rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """What `pairs_text` made of a mapping: the text, and the names it left out, with why."""
+
+    text: str
+    left_out: tuple[tuple[str, str], ...] = ()
+    """(name as given, why: ``empty name``, ``same name as another``, ``no room``)."""
 
 
 def dialplan_pairs(pairs: dict[str, str], limit: int = 400) -> str:
+    """`pairs_text`'s text."""
+    return pairs_text(pairs, limit).text
+
+
+def pairs_text(pairs: dict[str, str], limit: int = 400) -> Pairs:
     """``name=value;name=value`` (sorted by name) where neither names nor values can hold the
-    separators or anything unsafe, at most ``limit`` characters.
+    separators or anything unsafe, at most ``limit`` characters and `MAX_VALUE_BYTES` bytes.
 
     Only whole pairs are kept: a pair that would not fit is dropped, never cut (a cut pair
     parses as a name without ``=`` or a wrong value). A name that cleans to nothing, or to a
     name already kept (``a;b`` and ``a b``), is dropped, so the text always parses back into
-    distinct names."""
+    distinct names. The names dropped are in ``left_out``."""
     kept: list[str] = []
+    left_out: list[tuple[str, str]] = []
     seen: set[str] = set()
-    length = 0
+    length = size = 0
     for key, value in sorted(pairs.items()):
         name = dialplan_text(key, limit)
         if not name or name in seen:
+            left_out.append((key, "same name as another" if name else "empty name"))
             continue
         pair = f"{name}={dialplan_text(value, limit)}"
         extra = len(pair) + (1 if kept else 0)
-        if length + extra > limit:
+        extra_bytes = len(pair.encode("utf-8")) + (1 if kept else 0)
+        if length + extra > limit or size + extra_bytes > MAX_VALUE_BYTES:
+            left_out.append((key, "no room"))
             continue
         seen.add(name)
         kept.append(pair)
         length += extra
-    return ";".join(kept)
+        size += extra_bytes
+    return Pairs(";".join(kept), tuple(left_out))

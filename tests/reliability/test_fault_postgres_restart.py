@@ -5,7 +5,8 @@ calls go through the real service over loopback AudioSocket with real espeak-ng.
 
 Each caller must get through the menu (hours, then goodbye) without a silence a caller would
 hang up on (tests/reliability/figures.py), and the call's record must be complete once the
-server is back. `-s` prints the figures.
+server is back (the recorder tries a failed write again, `ivr.session.recorder`).
+`-s` prints the figures.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ async def test_a_postgres_restart_loses_no_caller(
                       clock=lambda: NOW)
     await service.start()
     figures: list[CallFigure] = []
+    records: list[tuple[str | None, int, int]] = []
     try:
         assert service.resources is not None and service.resources.database is not None
         for _ in range(CALLS):
@@ -70,9 +72,13 @@ async def test_a_postgres_restart_loses_no_caller(
             figure.notes.append(f"record: outcome {record.outcome}, "
                                 f"{len(record.turns)} of {len(report.turns)} turns")
             figures.append(figure)
+            records.append((record.outcome, len(record.turns), len(report.turns)))
     finally:
         await service.close()
     print(figures_line("PostgreSQL restarted mid-call", figures))
     assert [f.lost for f in figures] == [False] * CALLS
     assert [f.outcome for f in figures] == ["resolved"] * CALLS
     assert all(f.heard_s > 4.0 for f in figures)  # greeting, hours, goodbye
+    # The recorder tried the failed writes again once the server was back: complete records.
+    assert [(outcome, kept) for outcome, kept, _ in records] == [
+        ("resolved", turns) for _, _, turns in records]

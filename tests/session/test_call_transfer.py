@@ -115,6 +115,7 @@ async def test_without_ami_the_caller_is_told_and_offered_a_callback(
         report = await asyncio.wait_for(service.finished.get(), 10)
     said = assistant_text(report.turns)
     assert CANNOT_TRANSFER in said and OFFER in said
+    assert "Je vous mets en relation" not in said  # no AMI at all: nothing to wait for
     assert report.outcome == "abandoned"  # the caller hung up during the offer
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.switchboard import MAX_VALUE, Target, context_variables, plan
+from telephony.ami.safe_text import MAX_VALUE_BYTES
 
 ROUTES = TransferSection(routes={"urbanisme": "101", "etat_civil": "queue:etat-civil"})
 
@@ -29,3 +34,27 @@ def test_context_variables_are_single_lines_without_commas() -> None:
     long = context_variables("abc", Transfer("q", "r" * 1000), None, {}, "u",
                              plan(ROUTES, "urbanisme"))
     assert len(long["STANDARDISTE_REASON"]) == MAX_VALUE and "STANDARDISTE_QUEUE" not in long
+
+
+def test_a_slot_left_out_of_the_slots_variable_is_logged_by_name_without_its_value(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    said = "mon numéro secret 0612345678"
+    slots = {"nom": said, ";|": said, "a;b": "1", "a b": "2", "long": "€" * 400}
+    with caplog.at_level(logging.WARNING, "ivr.session.switchboard"):
+        values = context_variables("abc", Transfer("q", "r"), None, slots, "u",
+                                   plan(ROUTES, "urbanisme"))
+    assert values["STANDARDISTE_SLOTS"] == f"a b=2;nom={said}"
+    left = {r.args[1]: r.args[2] for r in caplog.records if isinstance(r.args, tuple)}
+    assert left == {";|": "empty name", "a;b": "same name as another", "long": "no room"}
+    assert "0612345678" not in caplog.text and "€" not in caplog.text
+
+
+def test_context_variables_fit_an_asterisk_manager_line_in_bytes() -> None:
+    wide = "€" * 1000
+    values = context_variables("abc", Transfer("q", wide, wide), None, {"k": "😀" * 500}, "u",
+                               plan(ROUTES, "urbanisme"))
+    for name, value in values.items():
+        assert len(value.encode()) <= MAX_VALUE_BYTES, name
+    assert values["STANDARDISTE_REASON"] == "€" * 333
+    assert values["STANDARDISTE_SLOTS"] == ""  # one pair that does not fit: left out whole

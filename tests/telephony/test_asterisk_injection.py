@@ -122,3 +122,23 @@ async def test_hostile_texts_through_the_service_arrive_clean(
     for name in ("STANDARDISTE_REASON", "STANDARDISTE_SUMMARY"):
         assert not set(stored[name] or "") & FORBIDDEN, stored[name]
     assert [name for name, path in files.items() if path.exists()] == []
+
+
+async def test_an_accented_reason_of_any_length_keeps_the_call_and_its_caller_name(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    """The dialplan once cut the caller name at 40 bytes: half an "é" (invalid UTF-8) made
+    the StandardisteTransfer UserEvent fail, and the caller was hung up on."""
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        channel = await ami.channel_for(connection.call_id)
+        for reason in ("a" + "é" * 30, "État civil : acte de naissance demandé"):
+            await ami.setvar(channel, "STANDARDISTE_REASON", reason)
+            before = len(watcher.seen)
+            await ami.redirect(channel, "standardiste-transfer", "queue")
+            transfer = await next_transfer(watcher, connection.call_id, before)
+            assert transfer.get("CallerName") == reason
+            assert await ami.getvar(channel, "CALLERID(name)") == reason
+        await ami.hangup(channel)
