@@ -31,6 +31,7 @@ from typing import Any
 
 from calls import pick_model, script
 from calls_caller import Measures, Turn, run_calls
+from calls_metrics import GAUGES, scrape
 from calls_report import percentile
 from calls_service import rss_mb, start_service
 
@@ -46,8 +47,10 @@ def _failed(m: Measures) -> bool:
 
 
 class Soak:
-    def __init__(self, host: str, port: int, turns: list[Turn], args: argparse.Namespace):
+    def __init__(self, host: str, port: int, turns: list[Turn], args: argparse.Namespace,
+                 metrics_url: str):
         self.host, self.port, self.turns, self.args = host, port, turns, args
+        self.metrics_url = metrics_url
         self.measures: list[Measures] = []
         self.not_connected = 0
         self.samples: list[dict[str, float]] = []
@@ -66,13 +69,22 @@ class Soak:
 
     async def sample(self, pid: int, began: float, until: float) -> None:
         while time.monotonic() < until:
-            self.samples.append({
-                "minute": round((time.monotonic() - began) / 60, 2),
-                "rss_mb": round(rss_mb(pid), 1), "fds": _count(pid, "fd"),
-                "threads": _count(pid, "task"), "calls_done": len(self.measures),
-                "calls_failed": sum(map(_failed, self.measures)) + self.not_connected})
+            self.samples.append(await self.one_sample(pid, began))
             print(json.dumps(self.samples[-1]), file=sys.stderr, flush=True)
             await asyncio.sleep(self.args.sample_s)
+
+    async def one_sample(self, pid: int, began: float) -> dict[str, float]:
+        """The service's memory, descriptors, threads and Vosk decoders built so far (a
+        decoder is tens of MB: RSS that follows this count is the decoders' working set, not
+        a leak)."""
+        scraped = await asyncio.to_thread(scrape, self.metrics_url)
+        decoders = scraped.get(GAUGES["decoders_made"]) if scraped is not None else None
+        return {
+            "minute": round((time.monotonic() - began) / 60, 2),
+            "rss_mb": round(rss_mb(pid), 1), "fds": _count(pid, "fd"),
+            "threads": _count(pid, "task"), "calls_done": len(self.measures),
+            "calls_failed": sum(map(_failed, self.measures)) + self.not_connected,
+            "decoders_made": -1 if decoders is None else decoders}
 
 
 def _at(samples: list[dict[str, float]], minute: float) -> dict[str, float]:
@@ -86,21 +98,16 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         service = start_service(Path(tmp), model_dir, args.calls + 4, 2)
         try:
             await asyncio.sleep(1.0)
-            run = Soak("127.0.0.1", service.port, turns, args)
+            run = Soak("127.0.0.1", service.port, turns, args, service.metrics_url)
             began = time.monotonic()
             until = began + args.minutes * 60
             await asyncio.gather(run.sample(service.pid, began, until),
                                  *(run.slot(i, until) for i in range(args.calls)))
-            run.samples.append({"minute": round((time.monotonic() - began) / 60, 2),
-                                "rss_mb": round(rss_mb(service.pid), 1),
-                                "fds": _count(service.pid, "fd"),
-                                "threads": _count(service.pid, "task"),
-                                "calls_done": len(run.measures),
-                                "calls_failed": sum(map(_failed, run.measures))
-                                + run.not_connected})
+            run.samples.append(await run.one_sample(service.pid, began))
         finally:
             code = service.stop()
     warm, last = _at(run.samples, args.warmup_minutes), run.samples[-1]
+    half = _at(run.samples, args.minutes / 2)
     speech = [ms - Listen().end_silence_ms for m in run.measures for ms in m.latencies["speech"]]
     return {
         "calls": args.calls, "minutes": args.minutes, "call_seconds": args.call_seconds,
@@ -108,6 +115,9 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "warmup_minutes": args.warmup_minutes,
         "rss_mb_after_warmup": warm["rss_mb"], "rss_mb_end": last["rss_mb"],
         "rss_growth_percent": round(100 * (last["rss_mb"] - warm["rss_mb"]) / warm["rss_mb"], 2),
+        "rss_growth_second_half_percent":
+            round(100 * (last["rss_mb"] - half["rss_mb"]) / half["rss_mb"], 2),
+        "decoders_after_warmup": warm["decoders_made"], "decoders_end": last["decoders_made"],
         "fds_after_warmup": warm["fds"], "fds_end": last["fds"],
         "threads_after_warmup": warm["threads"], "threads_end": last["threads"],
         "calls_made": len(run.measures) + run.not_connected,
