@@ -249,6 +249,10 @@ class CallSession:
                 self.report.barge_ins += 1
             while self.listener.recognition_s:
                 self.res.metrics.recognition.observe(self.listener.recognition_s.pop())
+            while self.listener.sources:
+                source = self.listener.sources.pop()
+                self.res.metrics.recognitions.labels(source=source).inc()
+                self.report.recognitions[source] = self.report.recognitions.get(source, 0) + 1
             return result
 
     def _to_keypad(self, err: SpeechError) -> None:
@@ -274,12 +278,18 @@ class CallSession:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
                     await self.line.first_audio.wait()
-            self.recognizer = await Recognizer.create(model, pool, input_rate=self.line.rate)
-        hints = list(step.hints) if self.res.settings.session.hint_grammar else []
+            session = self.res.settings.session
+            self.recognizer = await Recognizer.create(
+                model, pool, input_rate=self.line.rate,
+                redecode_below=session.grammar_min_confidence, keep_ms=session.max_utterance_ms)
+        phrases = None
+        if self.res.settings.session.hint_grammar and not step.free_text:
+            phrases = model.restricted(list(step.phrases or step.hints)) or None
         try:
-            await self.recognizer.set_grammar(hints or None)
+            await self.recognizer.set_grammar(phrases)
         except SpeechError as err:
-            log.info("call %s: hints not used as a grammar (%s)", self.call_id, err)
+            log.info("call %s: free speech, the step's phrases make no grammar (%s)",
+                     self.call_id, err)
             await self.recognizer.set_grammar(None)
         return self.recognizer
 
