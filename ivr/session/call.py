@@ -21,6 +21,7 @@ from ivr.flows_live import LiveFlow
 from ivr.live import CallEvent
 from ivr.session.call_endings import NOBODY_ANSWERED, Endings
 from ivr.session.errors import ShuttingDown, VoiceLost
+from ivr.session.grammar import step_grammar
 from ivr.session.line import CallerLine, LineEnded
 from ivr.session.listener import Listener, TurnResult
 from ivr.session.recorder import CallRecorder
@@ -282,11 +283,8 @@ class CallSession:
             self.recognizer = await Recognizer.create(
                 model, pool, input_rate=self.line.rate,
                 redecode_below=session.grammar_min_confidence, keep_ms=session.max_utterance_ms)
-        phrases = None
-        if self.res.settings.session.hint_grammar and not step.free_text:
-            phrases = model.restricted(list(step.phrases or step.hints)) or None
         try:
-            await self.recognizer.set_grammar(phrases)
+            await self.recognizer.set_grammar(step_grammar(step, self.res.settings.session, model))
         except SpeechError as err:
             log.info("call %s: free speech, the step's phrases make no grammar (%s)",
                      self.call_id, err)
