@@ -88,6 +88,7 @@ async def test_speech_over_a_prompt_stops_it_and_is_the_answer(
     assert report.barge_ins == 1
     caller_turns = [t for t in report.turns if t["speaker"] == "caller"]
     assert caller_turns[0]["text"] == "안녕하세요" and caller_turns[0]["intent"] == "horaires"
+    assert report.recognitions == {"grammar": 1}  # the menu's grammar heard it, no re-decode
     assert "La mairie est ouverte" in str(report.turns[2]["text"])
     assert report.outcome == "resolved"
     # stored with both confidences apart: the recogniser's and the understanding's
