@@ -16,6 +16,7 @@ from dialogs.errors import DialogsError
 from dialogs.events import Action, Hangup, Listen, Say, Transfer
 from dialogs.flow_model import FormNode, Prompt
 from dialogs.loader import LoadedFlow
+from dialogs.phrases import ListenStep, StepPhrases, step_phrases
 from dialogs.services import Services
 from dialogs.speak import say_list, say_time, say_value
 from dialogs.state import CallState
@@ -64,6 +65,9 @@ class Context:
     actions: list[Action] = field(default_factory=list)
     replay: list[str] | None = None
     """What 'répétez' should say after this turn, when not simply everything said in it."""
+    grammars: dict[tuple[ListenStep, tuple[str, ...]], StepPhrases] = field(
+        default_factory=dict)
+    """Phrases of the listen steps met so far (the engine's, shared by its calls)."""
 
     # -- actions -------------------------------------------------------------------------
     def say(self, prompt: Prompt | None, key: str | None = None) -> None:
@@ -105,7 +109,16 @@ class Context:
             request is not None and request.dtmf
             for request in (access.slower, access.normal, access.clearer)
         )
-        listen = Listen(hints=tuple(hints), max_digits=max_digits, code_key="*" if coded else None)
+        node = self.state.node
+        form_node = isinstance(self.loaded.flow.nodes.get(node), FormNode)
+        step = ListenStep(node, self.state.form_slot if form_node else None)
+        key = (step, tuple(hints))
+        grammar = self.grammars.get(key)
+        if grammar is None:
+            grammar = step_phrases(self.loaded, self.understander, step, hints)
+            self.grammars[key] = grammar
+        listen = Listen(hints=tuple(hints), phrases=grammar.phrases, free_text=grammar.free_text,
+                        max_digits=max_digits, code_key="*" if coded else None)
         if long_answer:
             listen = replace(listen, end_silence_ms=LONG_ANSWER_SILENCE_MS)
         self.actions.append(listen)

@@ -24,6 +24,7 @@ from dialogs.events import Action, CallerInput, Digits, Hangup, NoInput, Say, Ut
 from dialogs.flow_model import LISTENING_TYPES, AskNode, FeedbackNode, FormNode, Handler, MenuNode
 from dialogs.loader import LoadedFlow
 from dialogs.nodes import choices, feedback, form, passive
+from dialogs.phrases import ListenStep, StepPhrases
 from dialogs.services import Services
 from dialogs.state import CallState
 from dialogs.transcript import record
@@ -52,6 +53,8 @@ class Engine:
         self.services = services
         self.announcements = announcements or loaded.announcements or NoAnnouncements()
         self._kinds = slot_kinds(loaded)
+        self._grammars: dict[tuple[ListenStep, tuple[str, ...]], StepPhrases] = {}
+        """Phrases of each listen step, computed the first time a call reaches it."""
 
     def start(self, now: datetime, call_id: str = "") -> tuple[CallState, list[Action]]:
         """Open a call (`call_id`: the session's id of the call, kept in the state): the
@@ -76,7 +79,7 @@ class Engine:
     def _context(self, state: CallState, now: datetime) -> Context:
         return Context(
             self.loaded, self.understander, self.services, self._kinds, state, now,
-            self.announcements,
+            self.announcements, grammars=self._grammars,
         )
 
     def _finish(self, ctx: Context, caller: CallerInput | None) -> tuple[CallState, list[Action]]:

@@ -65,7 +65,12 @@ class Listen:
     """Wait for the caller's answer."""
 
     hints: tuple[str, ...] = ()
-    """Phrases the recogniser may favour (optional grammar)."""
+    """Phrases the flow wrote for this step (the first of `phrases`)."""
+    phrases: tuple[str, ...] = ()
+    """Everything the step can act on (see `dialogs.phrases`): the recogniser may restrict
+    itself to these; empty: `hints` alone."""
+    free_text: bool = False
+    """The step takes free words (a name, an address, a message): free speech, no grammar."""
     end_silence_ms: int = 600
     """Trailing silence that ends the caller's turn, milliseconds."""
     no_input_ms: int = 6000

@@ -26,6 +26,11 @@ class FormSlot(_Strict):
     prompt: str = Field(description="Question asked for this slot.")
     reprompts: list[str] = Field(default_factory=list, description="Said after a failure.")
     hints: list[str] = Field(default_factory=list, description="Recogniser phrase hints.")
+    free_text: bool | None = Field(
+        default=None,
+        description="The answer is free words: listened to with free speech, not restricted "
+        "to the step's phrases. Default: true for the kinds name, address and text.",
+    )
     check: Literal["future_date", "open_date", "free_time"] | None = Field(
         default=None,
         description="future_date: today or later; open_date: the form's service has free "
@@ -89,3 +94,7 @@ class FeedbackNode(_Strict):
         default=None, description="Node instead of `next` after a score of 1 or 2, or 'non'."
     )
     hints: list[str] = Field(default_factory=list, description="Recogniser phrase hints.")
+    free_text: bool = Field(
+        default=False,
+        description="Answers are free words (a comment): free speech, no restricted grammar.",
+    )

@@ -65,6 +65,11 @@ class _Listening(_Strict):
     hints: list[str] = Field(
         default_factory=list, description="Phrases the speech recogniser may favour."
     )
+    free_text: bool = Field(
+        default=False,
+        description="The step takes free words: listened to with free speech instead of a "
+        "grammar of what the step can act on.",
+    )
     on_failure: str | None = Field(
         default=None,
         description="Node after repeated no-input/no-match here (default: fallback.escalate).",

@@ -8,7 +8,7 @@ formats: dates "YYYY-MM-DD", times "HH:MM", phone numbers as digits only.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,3 +38,13 @@ class Understander(ABC):
     def extract(self, kind: str, text: str, now: datetime) -> str | None:
         """One value of `kind` ("date", "time", "phone", "yes_no", "number", "address",
         "name", ...) from an answer, in its fixed format, or None when it is not there."""
+
+    def phrases(self, intents: Iterable[str], kinds: Iterable[str]) -> tuple[str, ...]:
+        """Phrases these intents are recognised by (examples, cues) and the values of these
+        entity kinds, for a speech grammar; none by default (then steps rely on the flow's
+        own words)."""
+        return ()
+
+    def slot_kinds(self, intents: Iterable[str]) -> tuple[str, ...]:
+        """Entity kinds of the slots these intents take (in order, once each)."""
+        return ()

@@ -36,6 +36,11 @@ class ServiceMetrics:
             "ivr_recognition_seconds", "Time to get the final transcript of an utterance.",
             buckets=LATENCY_BUCKETS, registry=r,
         )
+        self.recognitions = Counter(
+            "ivr_recognitions", "Final transcripts, by the decoding pass that produced them: "
+            "grammar, free, free_after_grammar (a grammar utterance decoded again freely).",
+            ["source"], registry=r,
+        )
         self.synthesis = Histogram(
             "ivr_synthesis_seconds", "Time to synthesise one prompt.",
             buckets=LATENCY_BUCKETS, registry=r,

@@ -12,6 +12,11 @@ as fast as the pool allows, several frames per decoder call when it lags), may `
 utterance at a pause (its words so far are decoded to the end and its decoder goes back to
 the shelf while the caller is silent), then awaits `finish`. `accept` decodes one frame and
 returns the partial text, for callers that want to wait.
+
+With a grammar (a phrase list), the utterance's audio is also kept (at most `keep_ms`); when
+the grammar could not cover what was said (no words, mostly `[unk]`, or a mean confidence
+below `redecode_below`) the kept audio is decoded again with the free language model, and the
+`Recognition` says which pass produced it (`source`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from speech.convert import Resampler, concat
 from speech.decoders import FREE_SPEECH, Decoder
@@ -38,6 +43,14 @@ log = logging.getLogger(__name__)
 __all__ = ["DecoderPool", "Recognition", "Recognizer", "SpeechModel", "Word"]
 
 T = TypeVar("T")
+Source = Literal["grammar", "free", "free_after_grammar"]
+"""Which pass produced a recognition: the step's grammar, free speech, or free speech again
+on the audio the grammar could not cover."""
+UNKNOWN = "[unk]"
+KEEP_MS = 15_000.0
+"""Default audio kept per grammar utterance for a free re-decode, milliseconds."""
+REDECODE_BELOW = 0.5
+"""Default mean word confidence under which a grammar result is decoded again freely."""
 _CUT = "cut"
 """Queued after audio: end the segment decoded so far and give its decoder back."""
 
@@ -60,6 +73,10 @@ class Recognition:
     confidence: float
     """Mean word confidence (0 to 1); 0 when there are no words."""
     words: tuple[Word, ...] = ()
+    source: Source = "free"
+    """The decoding pass whose words these are."""
+    unknown: int = 0
+    """`[unk]` words (outside the grammar) the pass found; they are not in `words`."""
 
 
 class Recognizer:
@@ -79,11 +96,21 @@ class Recognizer:
         *,
         input_rate: int = 8000,
         grammar: Sequence[str] | None = None,
+        redecode_below: float = REDECODE_BELOW,
+        keep_ms: float = KEEP_MS,
     ) -> None:
         self.model = model
         self.input_rate = input_rate
         self._pool = pool
         self._lock = threading.Lock()
+        self.redecode_below = redecode_below
+        """A grammar result with a lower mean word confidence is decoded again freely (0-1;
+        0: only empty or mostly `[unk]` results are)."""
+        self._keep_bytes = int(input_rate * 2 * keep_ms / 1000)
+        self._kept = bytearray()
+        """The grammar utterance's audio so far (input rate, pauses as zeros), for a re-decode."""
+        self.redecodes = 0
+        """Grammar utterances decoded again with free speech."""
         self._grammar = FREE_SPEECH if grammar is None else model.grammar(grammar)
         """The grammar of the next utterance (JSON list; `FREE_SPEECH`: the whole language)."""
         model.decoders.give_back(model.decoders.take(self._grammar))  # fails here, not later
@@ -114,9 +141,12 @@ class Recognizer:
         *,
         input_rate: int = 8000,
         grammar: Sequence[str] | None = None,
+        redecode_below: float = REDECODE_BELOW,
+        keep_ms: float = KEEP_MS,
     ) -> Recognizer:
         """Build a recognizer in the pool (it takes tens of milliseconds with a large graph)."""
-        return await pool.run(lambda: cls(model, pool, input_rate=input_rate, grammar=grammar))
+        return await pool.run(lambda: cls(model, pool, input_rate=input_rate, grammar=grammar,
+                                          redecode_below=redecode_below, keep_ms=keep_ms))
 
     @property
     def in_utterance(self) -> bool:
@@ -149,13 +179,34 @@ class Recognizer:
         return await self._run(self.accept_blocking, frame)
 
     async def finish(self) -> Recognition:
-        """End the utterance in the pool and return its final result (the recognizer resets)."""
+        """End the utterance in the pool and return its final result (the recognizer resets);
+        a grammar result that does not cover the utterance is decoded again freely."""
         await self._settle()
         failure, self._failure = self._failure, None
         if failure is not None:
             await self._run(self.reset_blocking)
             raise failure
-        return await self._run(self.finish_blocking)
+        with self._lock:
+            kept, self._kept = bytes(self._kept), bytearray()
+        recognition = await self._run(self.finish_blocking)
+        if not kept or not self.needs_free_pass(recognition):
+            return recognition
+        decoder = await self.model.decoders.borrow(FREE_SPEECH)
+        try:
+            free = await self._run(self._decode_again, decoder, kept)
+        finally:
+            self.model.decoders.give_back(decoder)
+        self.redecodes += 1
+        return free if free.words or not recognition.words else recognition
+
+    def needs_free_pass(self, recognition: Recognition) -> bool:
+        """Whether a grammar result leaves the utterance uncovered: no words, as many
+        `[unk]` as words or more, or a mean confidence under `redecode_below`."""
+        if recognition.source != "grammar":
+            return False
+        words = len(recognition.words)
+        return (not words or recognition.unknown >= words
+                or recognition.confidence < self.redecode_below)
 
     async def set_grammar(self, phrases: Sequence[str] | None) -> None:
         """Restrict the next utterance to `phrases` (None: free speech), in the pool."""
@@ -186,6 +237,8 @@ class Recognizer:
                 if isinstance(item, float):
                     with self._lock:
                         self._utterance_ms += item
+                        if self._grammar != FREE_SPEECH:
+                            self._keep(bytes(int(self.input_rate * item / 1000) * 2))
                 elif isinstance(item, str):
                     await self._run(self.cut_blocking)
                 else:
@@ -237,6 +290,8 @@ class Recognizer:
             self.decoded_ms += frame.duration_ms
             self._utterance_ms += frame.duration_ms
             decoder.decoded_ms += frame.duration_ms
+            if self._grammar != FREE_SPEECH:
+                self._keep(frame.pcm)
             self._feed(decoder, self._resampler.process(frame).pcm)
             partial = str(json.loads(decoder.vosk.PartialResult()).get("partial", ""))
             words = " ".join([*self._texts(), partial]).split()
@@ -255,20 +310,22 @@ class Recognizer:
             self._in_utterance = False
             self._utterance_ms = 0.0
             self.partial = ""
-        words = tuple(
-            Word(
-                str(w["word"]),
-                max(0.0, float(w["start"]) + shift_ms / 1000),
-                max(0.0, float(w["end"]) + shift_ms / 1000),
-                float(w["conf"]),
-            )
-            for shift_ms, seg in segments
-            for w in seg.get("result", [])
-            if w.get("word") != "[unk]"
-        )
-        text = " ".join(w.word for w in words)
-        confidence = sum(w.conf for w in words) / len(words) if words else 0.0
-        return Recognition(text, confidence, words)
+            source: Source = "free" if self._grammar == FREE_SPEECH else "grammar"
+        return _recognition(segments, source)
+
+    def _decode_again(self, decoder: Decoder, pcm: bytes) -> Recognition:
+        """Decode a kept utterance (input-rate PCM) with a free-speech `decoder`."""
+        resampler = Resampler(self.input_rate, self.model.sample_rate)
+        audio = resampler.process(AudioFrame(pcm, self.input_rate)).pcm
+        audio += resampler.flush().pcm
+        step = self.model.sample_rate // 5 * 2  # 200 ms of 16-bit samples
+        segments: list[tuple[float, dict[str, Any]]] = []
+        for start in range(0, len(audio), step):
+            if decoder.vosk.AcceptWaveform(audio[start:start + step]):
+                segments.append((-decoder.decoded_ms, json.loads(decoder.vosk.Result())))
+        segments.append((-decoder.decoded_ms, json.loads(decoder.vosk.FinalResult())))
+        decoder.decoded_ms += len(pcm) / 2 / self.input_rate * 1000
+        return _recognition(segments, "free_after_grammar")
 
     def reset_blocking(self) -> None:
         """`reset` for callers already off the event loop."""
@@ -278,6 +335,7 @@ class Recognizer:
                 decoder.vosk.FinalResult()  # Vosk's Reset() keeps the audio buffered so far
                 self.model.decoders.give_back(decoder)
             self._segments = []
+            self._kept = bytearray()
             self._in_utterance = False
             self._utterance_ms = 0.0
             self.partial = ""
@@ -302,6 +360,11 @@ class Recognizer:
                     code="grammar_mid_utterance",
                 )
             self._grammar = grammar  # the next utterance borrows a decoder made for it
+
+    def _keep(self, pcm: bytes) -> None:
+        room = self._keep_bytes - len(self._kept)
+        if room > 0:
+            self._kept += pcm[:room]
 
     def _attach(self, decoder: Decoder) -> None:
         with self._lock:
@@ -338,3 +401,21 @@ class Recognizer:
 
     def _texts(self) -> list[str]:
         return [str(seg.get("text", "")) for _, seg in self._segments]
+
+
+def _recognition(segments: list[tuple[float, dict[str, Any]]], source: Source) -> Recognition:
+    """The words of decoded segments (each with its shift, ms), `[unk]` counted and left out."""
+    found = [(shift_ms, w) for shift_ms, seg in segments for w in seg.get("result", [])]
+    words = tuple(
+        Word(
+            str(w["word"]),
+            max(0.0, float(w["start"]) + shift_ms / 1000),
+            max(0.0, float(w["end"]) + shift_ms / 1000),
+            float(w["conf"]),
+        )
+        for shift_ms, w in found
+        if w.get("word") != UNKNOWN
+    )
+    text = " ".join(w.word for w in words)
+    confidence = sum(w.conf for w in words) / len(words) if words else 0.0
+    return Recognition(text, confidence, words, source, len(found) - len(words))

@@ -35,6 +35,7 @@ class SpeechModel:
         """Whether the model can take a phrase-list grammar (it ships HCLr.fst and Gr.fst)."""
         self.decoders = DecoderShelf(self._new_decoder, limit=decoder_limit)
         """Warm decoders lent to recognizers one utterance at a time."""
+        self._static_logged = False
 
     def _new_decoder(self, grammar: str) -> Any:
         args: list[Any] = [self.vosk_model, float(self.sample_rate)]
@@ -120,13 +121,10 @@ class SpeechModel:
                 f"the model in {self.path} has a static graph and cannot take a phrase list; "
                 "use a small model (with graph/HCLr.fst) or listen without hints"
             )
-        kept: list[str] = []
-        for phrase in phrases:
-            words = self.spell(phrase)
-            if words is None:
-                log.warning("grammar phrase %r has words outside the model's vocabulary", phrase)
-            elif words:
-                kept.append(" ".join(words))
+        kept = self.in_vocabulary(phrases)
+        if len(kept) < len(phrases):
+            log.debug("%d grammar phrase(s) of %d have words outside the model's vocabulary",
+                      len(phrases) - len(kept), len(phrases))
         if not kept:
             raise GrammarNotSupported(
                 f"none of the phrases {list(phrases)!r} is in the model's vocabulary",
@@ -135,6 +133,26 @@ class SpeechModel:
         if self.knows("[unk]"):
             kept.append("[unk]")
         return json.dumps(kept, ensure_ascii=False)
+
+    def in_vocabulary(self, phrases: Sequence[str]) -> list[str]:
+        """The phrases the model can say, spelt with its words, once each, in order."""
+        kept: dict[str, None] = {}
+        for phrase in phrases:
+            words = self.spell(phrase)
+            if words:
+                kept.setdefault(" ".join(words), None)
+        return list(kept)
+
+    def restricted(self, phrases: Sequence[str]) -> Sequence[str] | None:
+        """`phrases` when the model can restrict decoding to them, else None (free speech):
+        a model with a static graph (the large ones) cannot; that is logged once."""
+        if self.dynamic_grammar:
+            return phrases
+        if not self._static_logged:
+            self._static_logged = True
+            log.info("the model in %s has a static graph: steps are decoded with free speech, "
+                     "without their phrase grammars", self.path)
+        return None
 
 
 def _model_rate(folder: Path) -> int:

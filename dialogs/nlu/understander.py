@@ -9,7 +9,7 @@ milliseconds per utterance.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,22 @@ class FrenchUnderstander(Understander):
     def model(self) -> IntentsModel:
         """The intents this understander was built from."""
         return self._model
+
+    def phrases(self, intents: Iterable[str], kinds: Iterable[str]) -> tuple[str, ...]:
+        """The examples then the cues of `intents` (unknown ones skipped), then the synonyms
+        of the entity tables `kinds`. Cues and synonyms are kept normalised (no accents)."""
+        chosen = [self._intents[name] for name in dict.fromkeys(intents) if name in self._intents]
+        out = [example for intent in chosen for example in intent.examples]
+        out += [cue for intent in chosen for cue in intent.cues]
+        for kind in dict.fromkeys(kinds):
+            for synonyms in self._model.tables.get(kind, {}).values():
+                out += synonyms
+        return tuple(out)
+
+    def slot_kinds(self, intents: Iterable[str]) -> tuple[str, ...]:
+        kinds = [kind for name in intents if name in self._intents
+                 for kind in self._intents[name].slots.values()]
+        return tuple(dict.fromkeys(kinds))
 
     def scores(self, text: str, now: datetime) -> dict[str, float]:
         """Score of every intent (and of `OUT_OF_SCOPE`) for `text`, between 0 and 1."""

@@ -13,8 +13,8 @@ from dialogs.events import CallerInput, Digits, Utterance
 from dialogs.flow_model import FormNode, FormSlot
 from dialogs.nodes.form_submit import submit, unavailable
 from dialogs.nodes.form_values import ORDINALS, check, phone_digits
+from dialogs.phrases import CONFIRM
 
-CONFIRM = "!confirm"
 _DIGIT_ONLY = "Je ne peux pas lire cette réponse sur le clavier, dites-la à voix haute."
 _CORRECTABLE = ("date", "time", "phone")
 

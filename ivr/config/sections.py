@@ -59,9 +59,15 @@ class SessionSection:
     """Seconds to wait for the next keypad digit of a multi-digit answer."""
     max_call_s: float = 900.0
     """Longest call, seconds; then the caller is told goodbye (or transferred)."""
-    hint_grammar: bool = False
-    """Restrict recognition to a listen step's hint phrases when it has some (small models
-    only); false: free speech everywhere (hints are then unused)."""
+    hint_grammar: bool = True
+    """Restrict recognition of each listen step to the phrases it can act on (its hints,
+    choices, yes/no, intents' examples, value words; see `dialogs.phrases`), with what the
+    grammar cannot cover decoded again freely. Only models with a runtime graph (the small
+    ones) can; with a static graph (the large French models) every step is free speech, as
+    are steps that take free text. False: free speech everywhere."""
+    grammar_min_confidence: float = 0.5
+    """A grammar result whose mean word confidence (0 to 1) is below this, or that is empty
+    or mostly `[unk]`, is decoded again with free speech from the utterance's audio."""
     keypad_only: bool = False
     """Never listen to speech, keypad only (also what happens without a speech model)."""
     error_queue: str = "accueil"

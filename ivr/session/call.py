@@ -21,6 +21,7 @@ from ivr.flows_live import LiveFlow
 from ivr.live import CallEvent
 from ivr.session.call_endings import NOBODY_ANSWERED, Endings
 from ivr.session.errors import ShuttingDown, VoiceLost
+from ivr.session.grammar import step_grammar
 from ivr.session.line import CallerLine, LineEnded
 from ivr.session.listener import Listener, TurnResult
 from ivr.session.recorder import CallRecorder
@@ -249,6 +250,10 @@ class CallSession:
                 self.report.barge_ins += 1
             while self.listener.recognition_s:
                 self.res.metrics.recognition.observe(self.listener.recognition_s.pop())
+            while self.listener.sources:
+                source = self.listener.sources.pop()
+                self.res.metrics.recognitions.labels(source=source).inc()
+                self.report.recognitions[source] = self.report.recognitions.get(source, 0) + 1
             return result
 
     def _to_keypad(self, err: SpeechError) -> None:
@@ -274,12 +279,15 @@ class CallSession:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(FIRST_AUDIO_WAIT_S):
                     await self.line.first_audio.wait()
-            self.recognizer = await Recognizer.create(model, pool, input_rate=self.line.rate)
-        hints = list(step.hints) if self.res.settings.session.hint_grammar else []
+            session = self.res.settings.session
+            self.recognizer = await Recognizer.create(
+                model, pool, input_rate=self.line.rate,
+                redecode_below=session.grammar_min_confidence, keep_ms=session.max_utterance_ms)
         try:
-            await self.recognizer.set_grammar(hints or None)
+            await self.recognizer.set_grammar(step_grammar(step, self.res.settings.session, model))
         except SpeechError as err:
-            log.info("call %s: hints not used as a grammar (%s)", self.call_id, err)
+            log.info("call %s: free speech, the step's phrases make no grammar (%s)",
+                     self.call_id, err)
             await self.recognizer.set_grammar(None)
         return self.recognizer
 

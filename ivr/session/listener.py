@@ -52,6 +52,8 @@ class Listener:
     """Monotonic time the call started (utterance times are counted from it)."""
     recognition_s: list[float] = field(default_factory=list)
     """Seconds each final result took once the last audio of the utterance was given."""
+    sources: list[str] = field(default_factory=list)
+    """The decoding pass of each final result (`speech.recognizer.Source`)."""
 
     async def turn(
         self, step: Listen, recognizer: Recognizer | None, complete: Callable[[str], bool]
@@ -98,6 +100,7 @@ class Listener:
                 recognition = event.recognition
                 now = time.monotonic()
                 self.recognition_s.append(now - last_frame)  # the final result's wait
+                self.sources.append(recognition.source)
                 start_s = now - self.call_started - (event.end_ms - event.start_ms) / 1000
                 utterance = Utterance(recognition.text, recognition.confidence,
                                       max(0.0, start_s), now - self.call_started)

@@ -23,3 +23,5 @@ class CallReport:
     barge_ins: int = 0
     keypad_only: bool = False
     errors: list[str] = field(default_factory=list)
+    recognitions: dict[str, int] = field(default_factory=dict)
+    """Final transcripts by decoding pass: grammar, free, free_after_grammar (re-decodes)."""

