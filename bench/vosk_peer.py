@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 import yaml
-from calls import PHRASES, pick_model, voice
+from calls import PHRASES, pick_model, voice, wait_idle
 from calls_caller import VOICED_RMS
 from calls_service import ROOT, ProcessSampler, free_port, rss_mb
 from websockets.asyncio.client import connect
@@ -273,7 +273,8 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, A
                     report["rss_mb_before"] = idle[name]
                     runs.append(report)
                     print(table([report]).splitlines()[-1], file=sys.stderr, flush=True)
-                    await asyncio.sleep(1.0)
+                    await wait_idle(servers[name].pid, limit_s=90)  # its backlog done:
+                    # none of it is charged to the next run
         finally:
             for process in servers.values():
                 process.terminate()
