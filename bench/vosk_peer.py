@@ -22,7 +22,11 @@ The audio is the calls bench's: the espeak-ng Korean phrases of `bench/calls.py`
 each followed by `--pause` seconds of digital silence, cycled (each stream starts at another
 phrase), sent in `--chunk-ms` messages at real-time pace (a message leaves once its audio has
 been spoken); all streams start together (everyone speaking at once). With `--grammar` both
-decode against the load flow's menu hints (theirs through the `phrase_list` config).
+decode against the load flow's menu hints (theirs through the `phrase_list` config). Caveat,
+seen in smoke runs: with a phrase list (and no "[unk]": the Korean model has none) Vosk's own
+endpointer no longer closes utterances at the pauses, so theirs gives one merged result every
+10 s or so; with `--grammar` only the CPU per stream-minute compares, not the lags or the
+streams sustained.
 
 For each number of streams N, each server in turn (theirs, then ours, so that drift in the
 machine's load hits both): the lag of each utterance's final result = its arrival minus the

@@ -5,8 +5,9 @@ handler's `(websocket, path)` signature no longer runs on the `websockets` of to
 
 What it does, as theirs: one process, one `vosk.Model` (folder: first argument, else
 VOSK_MODEL_PATH); port VOSK_SERVER_PORT (2700), interface VOSK_SERVER_INTERFACE; default rate
-VOSK_SAMPLE_RATE (8000 Hz; a client may send {"config": {"sample_rate": ...}} first). Each
-connection gets its own fresh `KaldiRecognizer` at its first audio message (SetWords(True),
+VOSK_SAMPLE_RATE (8000 Hz; a client may send {"config": {"sample_rate": ...,
+"phrase_list": [...]}} first). Each connection gets its own fresh `KaldiRecognizer` (with
+the phrase list as its grammar when one was given) at its first audio message (SetWords(True),
 SetMaxAlternatives(0)); every message (16-bit mono PCM, any length) is decoded in a thread pool
 of `os.cpu_count()` threads, and each gets one answer: Vosk's Result JSON when its endpointer
 closed an utterance, else its PartialResult JSON; the text `{"eof" : 1}` gets FinalResult and
@@ -51,14 +52,18 @@ class Server:
         loop = asyncio.get_running_loop()
         recognizer = None
         rate = self.rate
+        phrases: list[str] | None = None
         while True:
             message = await connection.recv()
             if isinstance(message, str) and "config" in message:
                 config = json.loads(message)["config"]
                 rate = float(config.get("sample_rate", rate))
+                phrases = config.get("phrase_list", phrases)
                 continue
             if recognizer is None:
-                recognizer = vosk.KaldiRecognizer(self.model, rate)
+                recognizer = (vosk.KaldiRecognizer(self.model, rate, json.dumps(
+                    phrases, ensure_ascii=False)) if phrases
+                    else vosk.KaldiRecognizer(self.model, rate))
                 recognizer.SetWords(True)
                 recognizer.SetMaxAlternatives(0)
             answer, stop = await loop.run_in_executor(self.pool, decode, recognizer, message)
