@@ -5,6 +5,17 @@ conversation; prints a summary table and writes a JSON report (not a test).
     .venv/bin/python bench/calls.py --calls 24 --seconds 60 --json calls.json
     .venv/bin/python bench/calls.py --sweep 8,16,24,32,40 --seconds 60 --png calls.png
     .venv/bin/python bench/calls.py --target 127.0.0.1:9092 --pid 1234 --calls 10
+    .venv/bin/python bench/calls.py --matrix --json bench/results/calls_matrix.json
+    .venv/bin/python bench/calls.py --grammar both --ramp 2 --sweep 24,48 --decoders 48 \
+        --warmup-calls 48 --json bench/results/calls_memory.json
+
+`--matrix` is issue 14's run: everyone speaking together (`--ramp 2`) at 8, 16, 24 and 32
+calls, grammar off then on (`--grammar both`), one fresh service per grammar setting (warmed
+up, then the counts in turn), one table and one JSON (each row: calls, grammar, overhead
+p50/p95, gaps, service CPU seconds per call-minute, RSS peak, decoders with a phrase list).
+`--grammar on` starts the service with `[session] hint_grammar = true`: the load flow's menu
+is recognised against its hints (the Korean phrases the callers say); the report's
+`decoders_total.phrase_list` (from the service's /metrics) shows it really did.
 
 Without `--target` it starts the service itself (`bench/calls_service.py`: the load flow
 `bench/flows/charge.yaml`, the real Vosk engine with IVR_VOSK_MODEL or else the Korean model
@@ -16,7 +27,9 @@ Korean words mean nothing to the French understander) and keypad turns (1, 2: an
 then the menu again). Figures (JSON keys, `bench/calls_report.py`): turn overhead = turn
 latency (last voiced frame sent -> first reply frame received) minus the end-of-turn silence
 `end_silence_ms`, ms; spacing of received frames inside replies, ms; `gaps` (a frame missing
-inside a reply); the service's RSS idle and peak, MB; its CPU during the calls, % of one core.
+inside a reply); the service's RSS idle and peak, MB; its CPU during the calls, % of one core,
+and `cpu_s_per_call_minute` (service CPU seconds over the run / call-minutes streamed). The
+JSON's `command` is the command line that made it.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -35,7 +49,7 @@ from typing import Any
 
 from calls_caller import Turn, run_calls
 from calls_metrics import scrape, where_time_goes
-from calls_report import max_calls_within_target, plot, summarise, table
+from calls_report import matrix_table, max_calls_within_target, plot, summarise, table
 from calls_service import ProcessSampler, RunningService, cpu_seconds, rss_mb, start_service
 
 from dialogs.events import Listen
@@ -114,17 +128,23 @@ async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namesp
     if pid is None:
         measures = await run_calls(host, port, turns, calls=calls, seconds=args.seconds,
                                    rate=args.rate, pause_s=args.pause, ramp_s=args.ramp)
-        peak = cpu = None
+        peak = cpu = cpu_s = None
     else:
         async with ProcessSampler(pid) as sampler:
             measures = await run_calls(host, port, turns, calls=calls, seconds=args.seconds,
                                        rate=args.rate, pause_s=args.pause, ramp_s=args.ramp)
         peak, cpu, machine = sampler.peak_mb, sampler.cpu_percent, sampler.machine_percent
+        cpu_s = sampler.cpu_s
     report = summarise(measures, calls=calls, end_silence_ms=Listen().end_silence_ms,
                        model=model, rss_idle=idle, rss_idle_warm=idle_warm, rss_peak=peak,
                        cpu_percent=cpu, rss_start=start)
     after = await asyncio.to_thread(scrape, metrics_url) if metrics_url else None
     report["where_time_goes"] = where_time_goes(before, after)
+    report["cpu_s_per_call_minute"] = (
+        None if cpu_s is None else round(cpu_s / (calls * args.seconds / 60), 2))
+    if after is not None:  # since start-up: the warm-up's decoders count
+        report["decoders_total"] = {"made": int(after.get("ivr_decoders_made", 0)),
+                                    "phrase_list": int(after.get("ivr_grammar_decoders_made", 0))}
     report["machine"] = {
         "cores": os.cpu_count(),
         "load_average_1min_before": round(load_before, 2),
@@ -136,7 +156,10 @@ async def one_run(host: str, port: int, turns: list[Turn], args: argparse.Namesp
     return report
 
 
-async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, Any]]:
+async def bench(args: argparse.Namespace, counts: list[int],
+                grammar: bool = False) -> list[dict[str, Any]]:
+    """The runs of `counts` calls in turn against one service (started with `hint_grammar`
+    = `grammar`, unless `--target`)."""
     model_dir, lang = pick_model()
     model = f"{model_dir.name} ({lang}, {model_dir})"
     turns = script(lang, args.rate)
@@ -150,7 +173,7 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, A
         else:
             env = {} if args.decoders is None else {"IVR_DECODERS": str(args.decoders)}
             service = start_service(Path(tmp), model_dir, max(counts) + 4, args.decoder_workers,
-                                    env)
+                                    env, hint_grammar=grammar)
             host, port, pid = "127.0.0.1", service.port, service.pid
             metrics_url = service.metrics_url
         try:
@@ -172,11 +195,15 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> list[dict[str, A
                 report["decoder_workers"] = args.decoder_workers if service else None
                 report["decoders"] = args.decoders if service else None
                 report["ramp_s"] = args.ramp
+                report["grammar"] = ("on" if grammar else "off") if service else None
                 reports.append(report)
                 print(table([report]).splitlines()[-1], file=sys.stderr, flush=True)
                 await asyncio.sleep(2.0)  # calls of this run end before the next starts
         finally:
             if service is not None:
+                if grammar and "hints not used as a grammar" in service.log.read_text():
+                    print("warning: the service fell back to free speech for some hints "
+                          "(see its log)", file=sys.stderr)
                 code = service.stop()
                 if code != 0:
                     print(f"ivr serve exited with {code}; log:\n"
@@ -209,13 +236,33 @@ def main() -> int:
                              "(default: the service's own default)")
     parser.add_argument("--warmup-calls", type=int, default=24,
                         help="simultaneous calls of the warm-up (they warm that many decoders)")
-    args = parser.parse_args()
+    parser.add_argument("--grammar", choices=("on", "off", "both"), default="off",
+                        help="the started service's [session] hint_grammar; both: off, then "
+                             "on, a fresh service each")
+    parser.add_argument("--matrix", action="store_true",
+                        help="issue 14's run: --ramp 2 --sweep 8,16,24,32 --grammar both "
+                             "(unless given otherwise)")
+    argv = sys.argv[1:]
+    args = parser.parse_args(argv)
+    if args.matrix:
+        given = {a.split("=")[0] for a in argv}
+        args.ramp = args.ramp if "--ramp" in given else 2.0
+        args.sweep = args.sweep or "8,16,24,32"
+        args.grammar = args.grammar if "--grammar" in given else "both"
     counts = [int(n) for n in args.sweep.split(",")] if args.sweep else [args.calls]
-    reports = asyncio.run(bench(args, counts))
-    print(table(reports))
+    settings = {"off": [False], "on": [True], "both": [False, True]}[args.grammar]
+    command = shlex.join([".venv/bin/python", "bench/calls.py", *argv])
+    print(command, file=sys.stderr, flush=True)
+    reports = [r for grammar in settings for r in asyncio.run(bench(args, counts, grammar))]
+    print(matrix_table(reports) if len(settings) > 1 or args.matrix else table(reports))
     result: dict[str, Any] = dict(reports[-1]) if len(reports) == 1 else {
         **reports[counts.index(max(counts))], "sweep": reports}
+    result["command"] = command
     result["max_calls_within_p95_target"] = max_calls_within_target(reports)
+    if len(settings) > 1:
+        result["max_calls_within_p95_target_by_grammar"] = {
+            g: max_calls_within_target([r for r in reports if r["grammar"] == g])
+            for g in ("off", "on")}
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")

@@ -8,7 +8,8 @@ run's count, mean and estimated p50/p95 (linear inside the bucket), in milliseco
   audio of the answer, end-of-turn silence included);
 - synthesis: one prompt synthesised (cache misses only);
 - loop_lag: how late the event loop woke a sleeper every 100 ms (stalls shared by all calls);
-- decoders: Vosk decoders built, and utterances that waited for one.
+- decoders: Vosk decoders built (all, and those with a phrase-list grammar), and utterances
+  that waited for one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ HISTOGRAMS = {
     "synthesis": "ivr_synthesis_seconds",
     "loop_lag": "ivr_loop_lag_seconds",
 }
-GAUGES = {"decoders_made": "ivr_decoders_made", "decoder_waits": "ivr_decoder_waits"}
+GAUGES = {"decoders_made": "ivr_decoders_made", "decoder_waits": "ivr_decoder_waits",
+          "grammar_decoders_made": "ivr_grammar_decoders_made"}
 
 
 def scrape(url: str) -> Scrape | None:

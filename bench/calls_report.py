@@ -103,6 +103,24 @@ def table(reports: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def matrix_table(reports: list[dict[str, Any]]) -> str:
+    """One line per run of a grammar-on/off matrix: overhead, gaps, CPU per call-minute, RSS."""
+    head = (f"{'calls':>5} {'grammar':>7} {'p50 ms':>7} {'p95 ms':>7} {'gaps':>5} "
+            f"{'cpu s/call-min':>14} {'rss peak MB':>11} {'MB/call':>7} {'phrase dec':>10} "
+            f"{'p95 ok':>6}")
+    lines = [head]
+    for r in reports:
+        met = r["targets"].get("overhead_p95_ms", {}).get("met")
+        phrase = (r.get("decoders_total") or {}).get("phrase_list")
+        lines.append(
+            f"{r['calls']:>5} {r.get('grammar') or '-':>7} "
+            f"{_f(r['turn_overhead_ms']['p50']):>7} {_f(r['turn_overhead_ms']['p95']):>7} "
+            f"{r['gaps']:>5} {_f(r.get('cpu_s_per_call_minute')):>14} "
+            f"{_f(r['rss_mb']['peak']):>11} {_f(r['rss_mb_per_call']):>7} "
+            f"{'-' if phrase is None else phrase:>10} {'yes' if met else 'no':>6}")
+    return "\n".join(lines)
+
+
 def _f(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 

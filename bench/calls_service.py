@@ -47,7 +47,7 @@ def flow_folder(work: Path) -> Path:
 
 
 def settings_toml(work: Path, model: Path, port: int, max_calls: int, workers: int,
-                  web_port: int) -> str:
+                  web_port: int, hint_grammar: bool = False) -> str:
     return f"""
 [service]
 flow = "{flow_folder(work)}"
@@ -66,6 +66,9 @@ max_calls = {max_calls}
 vosk_model = "{model}"
 prompt_cache_dir = "{work / 'prompts'}"
 decoder_workers = {workers}
+
+[session]
+hint_grammar = {'true' if hint_grammar else 'false'}
 
 [database]
 url = "sqlite:///{work / 'calls.db'}"
@@ -102,13 +105,15 @@ class RunningService:
 
 
 def start_service(work: Path, model: Path, max_calls: int, workers: int,
-                  extra_env: dict[str, str] | None = None) -> RunningService:
-    """Start `ivr serve` and wait until it says it is ready (60 s at most)."""
+                  extra_env: dict[str, str] | None = None,
+                  hint_grammar: bool = False) -> RunningService:
+    """Start `ivr serve` and wait until it says it is ready (60 s at most); `hint_grammar`:
+    its `[session] hint_grammar` (listen steps recognised against their hints)."""
     work.mkdir(parents=True, exist_ok=True)
     port, web_port = free_port(), free_port()
     config = work / "service.toml"
-    config.write_text(settings_toml(work, model, port, max_calls, workers, web_port),
-                      encoding="utf-8")
+    config.write_text(settings_toml(work, model, port, max_calls, workers, web_port,
+                                    hint_grammar), encoding="utf-8")
     log = work / "service.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
     env.update(extra_env or {})
@@ -162,6 +167,9 @@ class ProcessSampler:
     _cpu0: float = 0.0
     _t0: float = 0.0
     cpu_percent: float = 0.0
+    cpu_s: float = 0.0
+    """CPU seconds the process used over the window (all threads)."""
+    elapsed_s: float = 0.0
     machine_percent: float = 0.0
     """The whole machine's busy CPU (every process: the service, the callers, anything else
     running), percent of one core."""
@@ -188,8 +196,9 @@ class ProcessSampler:
             await self._task
         with contextlib.suppress(OSError):
             self.peak_mb = max(self.peak_mb, rss_mb(self.pid))
-            elapsed = time.monotonic() - self._t0
-            self.cpu_percent = 100 * (cpu_seconds(self.pid) - self._cpu0) / max(elapsed, 1e-6)
+            self.elapsed_s = time.monotonic() - self._t0
+            self.cpu_s = cpu_seconds(self.pid) - self._cpu0
+            self.cpu_percent = 100 * self.cpu_s / max(self.elapsed_s, 1e-6)
         busy, total = machine_ticks()
         cores = os.cpu_count() or 1
         share = (busy - self._machine0[0]) / max(1, total - self._machine0[1])

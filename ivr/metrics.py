@@ -65,6 +65,9 @@ class ServiceMetrics:
               registry=r).set_function(lambda: shelf.lent)
         Gauge("ivr_decoders_made", "Vosk decoders built since start-up.",
               registry=r).set_function(lambda: shelf.made)
+        Gauge("ivr_grammar_decoders_made",
+              "Vosk decoders built with a phrase-list grammar since start-up.",
+              registry=r).set_function(lambda: shelf.made_phrase_lists)
         Gauge("ivr_decoder_waits", "Utterances that waited for a decoder since start-up.",
               registry=r).set_function(lambda: shelf.waited)
 

@@ -77,6 +77,8 @@ class DecoderShelf:
         self._lock = threading.Lock()
         self.made = 0
         """Decoders built so far."""
+        self.made_phrase_lists = 0
+        """Of those, decoders built with a phrase-list grammar (not `FREE_SPEECH`)."""
         self.lent = 0
         """Decoders (or places for one) out at the moment."""
         self.waited = 0
@@ -135,6 +137,7 @@ class DecoderShelf:
                     self.idle >= self.max_idle):
                 return False
             self.made += 1
+            self.made_phrase_lists += decoder.grammar != FREE_SPEECH
             self.lent += 1  # as if lent, so that it comes back like any other
         self._release(decoder)
         return True
@@ -151,6 +154,7 @@ class DecoderShelf:
         decoder = Decoder(self._make(grammar), grammar)
         with self._lock:
             self.made += 1
+            self.made_phrase_lists += grammar != FREE_SPEECH
         return decoder
 
     def _pop_idle(self, grammar: str) -> Decoder | None:

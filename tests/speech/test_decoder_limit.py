@@ -102,3 +102,14 @@ def test_a_limited_shelf_keeps_every_decoder_it_lends() -> None:
     for decoder in taken:
         decoders.give_back(decoder)
     assert decoders.idle == 40 and decoders.made == 40
+
+
+def test_decoders_built_with_a_phrase_list_are_counted_apart() -> None:
+    decoders = shelf(4)
+    free = decoders.take("[]")
+    phrases = decoders.take('["oui", "non"]')
+    decoders.give_back(phrases)
+    decoders.give_back(decoders.take('["oui", "non"]'))  # the idle one again: none built
+    assert decoders.stock(Decoder(object(), '["un", "deux"]'))
+    decoders.give_back(free)
+    assert decoders.made == 3 and decoders.made_phrase_lists == 2
