@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -139,7 +140,8 @@ def main() -> int:
     parser.add_argument("--sample-s", type=float, default=30.0, help="sampling interval, s")
     parser.add_argument("--json", type=Path, help="write the JSON report here")
     args = parser.parse_args()
-    report = asyncio.run(soak(args))
+    report = {"command": shlex.join([".venv/bin/python", "bench/soak.py", *sys.argv[1:]]),
+              **asyncio.run(soak(args))}
     text = json.dumps(report, indent=2)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
