@@ -18,6 +18,7 @@ from speech.errors import (
 )
 from speech.frames import AudioFrame
 from speech.recognizer import DecoderPool, Recognition, Recognizer, SpeechModel
+from speech.vosk_model import GRAMMARS_KEPT
 from tests.speech.conftest import KO_MODEL_DIR, Speak
 
 PHRASES = ["안녕하세요", "감사합니다", "전화 번호", "하나 둘 셋", "대한민국"]
@@ -95,6 +96,30 @@ def test_phrases_are_spelled_with_the_model_vocabulary(ko_model: SpeechModel) ->
     assert json.loads(ko_model.grammar(["안녕하세요-감사합니다", "xyz"])) == [
         "안녕하세요 감사합니다"
     ]
+
+
+def test_a_grammar_is_spelt_once_then_reused_and_few_are_kept(
+    ko_model: SpeechModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spelt: list[str] = []
+    spell = ko_model.spell
+
+    def counting(phrase: str) -> list[str] | None:
+        spelt.append(phrase)
+        return spell(phrase)
+
+    monkeypatch.setattr(ko_model, "spell", counting)
+    phrases = ["감사합니다", "전화 번호", "bonjour"]
+    first = ko_model.grammar(phrases)
+    assert json.loads(first) == ["감사합니다", "전화 번호"] and len(spelt) == 3
+    assert ko_model.grammar(phrases) == first and len(spelt) == 3  # the next call, the same
+    assert ko_model.grammar(phrases[:2]) == first and len(spelt) == 5  # other phrases: spelt
+    for n in range(GRAMMARS_KEPT + 1):
+        ko_model.grammar(["감사합니다", f"x{n}"])
+    assert len(ko_model._grammars) == GRAMMARS_KEPT
+    spelt.clear()
+    ko_model.grammar(phrases)  # the oldest went first: spelt again
+    assert len(spelt) == 3
 
 
 def test_silence_gives_an_empty_result(ko_model: SpeechModel) -> None:
