@@ -169,8 +169,9 @@ async def test_a_worker_restarted_while_the_agents_phone_rings_still_takes_the_c
     try:
         async with agent_phone(sipp, "102") as phone, Watcher(ami) as watcher:
             ringing = phone.ignore_next()
-            calling = caller(sipp, line, on_line_ms=40000, queue_timeout_s=8)
             async with town_hall(asterisk, tmp_path, prompt_cache) as worker:
+                # the caller dials once the worker listens (its AudioSocket would be refused)
+                calling = caller(sipp, line, on_line_ms=40000, queue_timeout_s=8)
                 line.send_to(await calling.asterisk_media())
                 assert await eventually(lambda: bool(worker.calls), 10)
                 call_id = next(iter(worker.calls))
