@@ -15,12 +15,18 @@ turn got no reply within 12 s, when it got no reply at all, or when the service 
 first (the load flow never does). Figures: RSS when the warm-up ends and at the end, its
 growth (%; target under 5 %), descriptors and threads then, calls made and failed, the
 speech-turn overhead p50/p95 (ms, as bench/calls.py) over the whole run, and the samples.
+
+The service listens with free speech everywhere unless `--grammar` (its `[session]
+hint_grammar`): free decoders are what holds memory. `--trace-python` has the service trace
+its Python heap (`tracemalloc`, through `bench/soak_trace/sitecustomize.py`) and samples it
+too: RSS that grows while the Python heap does not is native memory (Vosk's decoders).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shlex
@@ -37,6 +43,9 @@ from calls_report import percentile
 from calls_service import rss_mb, start_service
 
 from dialogs.events import Listen
+
+TRACE_HOOK = Path(__file__).resolve().parent / "soak_trace"
+"""Holds the `sitecustomize` that traces the service's Python heap (`--trace-python`)."""
 
 
 def _count(pid: int, what: str) -> int:
@@ -55,6 +64,8 @@ class Soak:
         self.measures: list[Measures] = []
         self.not_connected = 0
         self.samples: list[dict[str, float]] = []
+        self.trace_dir: Path | None = None
+        """Where the service writes its traced Python heap (`--trace-python`)."""
 
     async def slot(self, index: int, until: float) -> None:
         a = self.args
@@ -80,12 +91,17 @@ class Soak:
         a leak)."""
         scraped = await asyncio.to_thread(scrape, self.metrics_url)
         decoders = scraped.get(GAUGES["decoders_made"]) if scraped is not None else None
-        return {
+        sample = {
             "minute": round((time.monotonic() - began) / 60, 2),
             "rss_mb": round(rss_mb(pid), 1), "fds": _count(pid, "fd"),
             "threads": _count(pid, "task"), "calls_done": len(self.measures),
             "calls_failed": sum(map(_failed, self.measures)) + self.not_connected,
             "decoders_made": -1 if decoders is None else decoders}
+        if self.trace_dir is not None:
+            traced = self.trace_dir / str(pid)
+            with contextlib.suppress(OSError, ValueError):
+                sample["python_heap_mb"] = round(int(traced.read_text()) / 1e6, 1)
+        return sample
 
 
 def _at(samples: list[dict[str, float]], minute: float) -> dict[str, float]:
@@ -96,10 +112,17 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     model_dir, lang = pick_model()
     turns = script(lang, 16000)
     with tempfile.TemporaryDirectory(prefix="soak-bench-") as tmp:
-        service = start_service(Path(tmp), model_dir, args.calls + 4, 2)
+        trace_dir = Path(tmp) / "python-heap"
+        env = {}
+        if args.trace_python:
+            trace_dir.mkdir()
+            env = {"SOAK_TRACE_DIR": str(trace_dir), "PYTHONPATH": str(TRACE_HOOK)}
+        service = start_service(Path(tmp), model_dir, args.calls + 4, 2, extra_env=env,
+                                hint_grammar=args.grammar)
         try:
             await asyncio.sleep(1.0)
             run = Soak("127.0.0.1", service.port, turns, args, service.metrics_url)
+            run.trace_dir = trace_dir if args.trace_python else None
             began = time.monotonic()
             until = began + args.minutes * 60
             await asyncio.gather(run.sample(service.pid, began, until),
@@ -119,6 +142,9 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "rss_growth_second_half_percent":
             round(100 * (last["rss_mb"] - half["rss_mb"]) / half["rss_mb"], 2),
         "decoders_after_warmup": warm["decoders_made"], "decoders_end": last["decoders_made"],
+        "python_heap_mb_after_warmup": warm.get("python_heap_mb"),
+        "python_heap_mb_end": last.get("python_heap_mb"),
+        "grammar": args.grammar,
         "fds_after_warmup": warm["fds"], "fds_end": last["fds"],
         "threads_after_warmup": warm["threads"], "threads_end": last["threads"],
         "calls_made": len(run.measures) + run.not_connected,
@@ -138,6 +164,12 @@ def main() -> int:
     parser.add_argument("--warmup-minutes", type=float, default=5.0,
                         help="memory growth is measured from the end of this, min")
     parser.add_argument("--sample-s", type=float, default=30.0, help="sampling interval, s")
+    parser.add_argument("--grammar", action="store_true",
+                        help="the service's [session] hint_grammar on (default: free speech "
+                             "everywhere, the most decoder memory)")
+    parser.add_argument("--trace-python", action="store_true",
+                        help="trace the service's Python heap (tracemalloc, slower) and "
+                             "sample it with the RSS")
     parser.add_argument("--json", type=Path, help="write the JSON report here")
     args = parser.parse_args()
     report = {"command": shlex.join([".venv/bin/python", "bench/soak.py", *sys.argv[1:]]),

@@ -64,10 +64,15 @@ def test_peer_bench_runs_both_servers(tmp_path: Path) -> None:
         assert run["streams"] == 1 and run["utterances"] >= 1
         assert run["cpu_s_per_stream_minute"] > 0 and run["rss_mb_peak"] > 100
         assert run["lag_ms"]["p50"] is not None and run["lag_ms"]["p50"] > 0
+    # theirs answers every audio message: its decoding pace is each answer's lag
+    assert runs["theirs"]["pace_ms"] is not None and runs["theirs"]["pace_ms"]["p50"] > 0
+    assert runs["ours"]["pace_ms"] is None  # ours answers when a partial or final changes
     summary = report["summary"]
-    assert {"ours", "theirs", "streams_sustained_ratio"} <= set(summary)
+    assert {"ours", "theirs", "streams_sustained_ratio", "streams_ratio_by_pace"} <= set(summary)
+    assert summary["theirs"]["streams_keeping_pace"] in (0, 1)
+    assert summary["ours"]["streams_keeping_pace"] is None
     assert "1" in summary["cpu_per_stream_minute_ratio_by_streams"]
-    assert "sustained" in out
+    assert "sustained" in out and "pace p95" in out
 
 
 def test_decoder_memory_bench_shows_a_grammar_decoder_is_smaller(tmp_path: Path) -> None:
@@ -75,3 +80,32 @@ def test_decoder_memory_bench_shows_a_grammar_decoder_is_smaller(tmp_path: Path)
     assert report["free"]["rss_mb_model"] > 100
     assert report["free"]["rss_mb_per_decoder"] > report["grammar"]["rss_mb_per_decoder"]
     assert report["grammar_over_free"] < 1
+    # a fresh free decoder is slow at first (why the service warms some); both kinds timed
+    assert report["free"]["first_pass_x_realtime"] > report["free"]["second_pass_x_realtime"] > 0
+    assert report["grammar"]["first_pass_x_realtime"] > 0
+
+
+def test_decoder_growth_samples_one_decoder_as_it_decodes(tmp_path: Path) -> None:
+    report, _ = bench(tmp_path, "decoder_memory.py", "--growth", "4", "--every", "2")
+    assert [s["utterances"] for s in report["samples"]] == [2, 4]
+    assert report["rss_mb_end"] > report["rss_mb_model"] > 100
+    assert report["rss_mb_added_second_half"] == round(
+        report["samples"][-1]["rss_mb"] - report["samples"][0]["rss_mb"], 1)
+
+
+def test_the_soak_hook_writes_the_python_heap_of_the_process_it_is_loaded_in(
+        tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOAK_TRACE_DIR": str(tmp_path),
+           "PYTHONPATH": str(ROOT / "bench" / "soak_trace")}
+    code = ("import os, time\n"
+            "kept = [bytes(1000) for _ in range(5000)]\n"  # 5 MB traced
+            "path = os.path.join(os.environ['SOAK_TRACE_DIR'], str(os.getpid()))\n"
+            "deadline = time.monotonic() + 20\n"
+            "while time.monotonic() < deadline and int(open(path).read() if os.path.exists("
+            "path) else 0) < 5_000_000:\n"
+            "    time.sleep(0.1)\n"
+            "print(os.getpid())\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env=env, check=True)
+    traced = int((tmp_path / run.stdout.strip()).read_text())
+    assert 5_000_000 <= traced < 50_000_000
