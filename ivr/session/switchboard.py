@@ -9,6 +9,11 @@ call's page in the agent console) and STANDARDISTE_QUEUE (the Asterisk queue of 
 extension). Values are one line of dialplan-safe characters (`telephony.ami.safe_text`: no
 caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters.
 
+The caller's number is read back from the channel (``CALLERID(num)``); the AMI reader has
+already made any invalid UTF-8 in it U+FFFD (a trunk can send ``%FF`` in its From URI, which
+Asterisk stores unescaped). A caller ID that is not a phone number is taken as unknown (None):
+the call is recorded and shown without it, never refused by storage for it.
+
 Before the service hangs a call up on purpose it sets STANDARDISTE_NEXT=end (`mark_end`): the
 shipped dialplan then hangs up too, while a leg cut later without it (a worker that died) sends
 the caller to the fallback (README, "Several workers"). Asterisk cannot tell the two apart by
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.errors import TransferUnavailable
+from ivr.storage.errors import InvalidValue
+from ivr.storage.phone import optional_phone
 from telephony.ami import AmiClient
 from telephony.ami.safe_text import dialplan_text, pairs_text
 from telephony.errors import TelephonyError
@@ -95,6 +102,17 @@ def context_variables(
     return clean
 
 
+def phone_number(call_id: uuid.UUID, caller_id: str | None) -> str | None:
+    """The caller ID as stored (`ivr.storage.phone.optional_phone`), None when it is absent
+    or not a phone number (logged by its length only: it may be personal)."""
+    try:
+        return optional_phone(caller_id)
+    except InvalidValue:
+        log.info("call %s: a caller ID of %d characters is not a phone number; the call goes "
+                 "on without it", call_id, len(caller_id or ""))
+        return None
+
+
 class Switchboard(ABC):
     """The telephone system as the session sees it (a test double subclasses it)."""
 
@@ -114,7 +132,8 @@ class Switchboard(ABC):
         """Set the variables on the caller's channel and redirect it; `TransferUnavailable`."""
 
     async def caller_number(self, call_id: uuid.UUID) -> str | None:
-        """The caller's number (caller ID), None when unknown."""
+        """The caller's number (caller ID) as stored (`phone_number`), None when unknown or
+        not a phone number."""
         return None
 
     @property
@@ -194,7 +213,7 @@ class AmiSwitchboard(Switchboard):
             return None
         try:
             channel = await self.ami.channel_for(call_id, wait_s=CALLER_ID_WAIT_S)
-            return await self.ami.getvar(channel, "CALLERID(num)")
+            return phone_number(call_id, await self.ami.getvar(channel, "CALLERID(num)"))
         except TelephonyError as err:
             log.info("call %s: caller number unknown (%s)", call_id, err)
             return None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
 
 from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
-from ivr.session.switchboard import MAX_VALUE, Target, context_variables, plan
+from ivr.session.switchboard import MAX_VALUE, Target, context_variables, phone_number, plan
 from telephony.ami.safe_text import MAX_VALUE_BYTES
 
 ROUTES = TransferSection(routes={"urbanisme": "101", "etat_civil": "queue:etat-civil"})
@@ -34,6 +35,18 @@ def test_context_variables_are_single_lines_without_commas() -> None:
     long = context_variables("abc", Transfer("q", "r" * 1000), None, {}, "u",
                              plan(ROUTES, "urbanisme"))
     assert len(long["STANDARDISTE_REASON"]) == MAX_VALUE and "STANDARDISTE_QUEUE" not in long
+
+
+@pytest.mark.parametrize(("read_back", "stored"), [
+    ("+33 6 12 34 56 78", "0612345678"), ("0612345678", "0612345678"),
+    ("06\ufffd\ufffd12", None),  # invalid UTF-8, as the AMI reader hands it over
+    ("\ufffd\ufffd", None), ("٠٦١٢٣٤٥٦٧٨", None),  # other scripts' digits: no dialler's
+    ("Mme Martin", None), ("anonymous", None), (None, None), ("", None),
+])
+def test_a_caller_id_that_is_not_a_phone_number_is_unknown(
+    read_back: str | None, stored: str | None
+) -> None:
+    assert phone_number(uuid.uuid4(), read_back) == stored
 
 
 def test_a_slot_left_out_of_the_slots_variable_is_logged_by_name_without_its_value(
