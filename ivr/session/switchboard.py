@@ -7,7 +7,9 @@ STANDARDISTE_INTENT, STANDARDISTE_SLOTS ("name=value;...", neither holding = or 
 STANDARDISTE_REASON, STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_CALL_URL (the
 call's page in the agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue`
 extension). Values are one line of dialplan-safe characters (`telephony.ami.safe_text`: no
-caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters.
+caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters; the reason,
+which the shipped dialplan makes the agent's caller name, at most `CALLER_NAME_CHARS` (the
+same bound as `AmiClient.transfer`'s), cut between whole characters.
 
 The caller's number is read back from the channel (``CALLERID(num)``); the AMI reader has
 already made any invalid UTF-8 in it U+FFFD (a trunk can send ``%FF`` in its From URI, which
@@ -36,7 +38,7 @@ from ivr.session.errors import TransferUnavailable
 from ivr.storage.errors import InvalidValue
 from ivr.storage.phone import optional_phone
 from telephony.ami import AmiClient
-from telephony.ami.safe_text import dialplan_text, pairs_text
+from telephony.ami.safe_text import CALLER_NAME_CHARS, dialplan_text, pairs_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 LINK_LOST = frozenset({"ami_down", "ami.closed", "ami.timeout", "ami.connect"})
 """Transfer failure codes that mean the AMI link went away (worth waiting for it to return)."""
 MAX_VALUE = 400
+"""Most characters of a context variable other than the reason, characters."""
 CALLER_ID_WAIT_S = 0.5
 """Longest wait for the caller's channel when the call starts, seconds."""
 MARK_END_WAIT_S = 1.0
@@ -93,6 +96,7 @@ def context_variables(
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
     clean = {name: one_line(value) for name, value in values.items()}
+    clean["STANDARDISTE_REASON"] = dialplan_text(transfer.reason, CALLER_NAME_CHARS)
     pairs = pairs_text(dict(slots), MAX_VALUE)
     for name, why in pairs.left_out:
         # The slot's name comes from the flow; its value (what the caller said) is not logged.

@@ -27,6 +27,13 @@ MAX_VALUE_BYTES = 1000
 """Most UTF-8 bytes of one text sent as a channel variable (Asterisk reads an AMI line of
 1024 bytes at most; ``Value: `` and CRLF take 9)."""
 
+CALLER_NAME_CHARS = 80
+"""Most characters of a transfer reason, in every path that sends one (`AmiClient.transfer`,
+the service's switchboard): the shipped dialplan makes it the caller name the agent's phone
+shows, whole (it cannot cut it there: ``${VAR:0:N}`` cuts bytes and can split a letter), so
+the bound is applied here, between whole characters. 80 characters of the widest UTF-8 (4
+bytes each) are 320 bytes, well inside `MAX_VALUE_BYTES`."""
+
 ASCII_PUNCTUATION = frozenset(" .'-/_@+:")
 """ASCII characters kept besides letters and digits (the dialplan's FILTER set)."""
 

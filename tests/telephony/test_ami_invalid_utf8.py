@@ -1,8 +1,10 @@
 """Invalid UTF-8 from Asterisk (a trunk's caller name or number, which Asterisk stores and
 relays byte for byte) reaches the AMI reader as U+FFFD, message by message: it neither stops
 the reader nor spills into the next message. A loopback manager speaking the AMI wire
-framing, byte for byte: a real Asterisk cannot be made to send an overlong or a lone
-surrogate in every field (tests/session/test_caller_id_bytes.py is the real-Asterisk call)."""
+framing, byte for byte, sends every bad spelling in both caller fields and in a Getvar answer:
+a SIP trunk can only do part of that (Asterisk 22 drops an INVITE with raw bytes in its From
+URI, unanswered, and stores %XX escapes unescaped); tests/session/test_caller_id_bytes.py is
+the real call through the real Asterisk."""
 
 from __future__ import annotations
 
