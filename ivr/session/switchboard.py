@@ -8,8 +8,9 @@ STANDARDISTE_REASON, STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_C
 call's page in the agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue`
 extension). Values are one line of dialplan-safe characters (`telephony.ami.safe_text`: no
 caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters; the reason,
-which the shipped dialplan makes the agent's caller name, at most `CALLER_NAME_CHARS` (the
-same bound as `AmiClient.transfer`'s), cut between whole characters.
+which the shipped dialplan makes the agent's caller name, is `safe_text.caller_name`'s: at
+most `CALLER_NAME_CHARS` (the same bound as `AmiClient.transfer`'s), cut between whole
+characters, and never empty (`NO_REASON`: else the trunk's own name, bytes as they came).
 
 The caller's number is read back from the channel (``CALLERID(num)``); the AMI reader has
 already made any invalid UTF-8 in it U+FFFD (a trunk can send ``%FF`` in its From URI, which
@@ -38,7 +39,7 @@ from ivr.session.errors import TransferUnavailable
 from ivr.storage.errors import InvalidValue
 from ivr.storage.phone import optional_phone
 from telephony.ami import AmiClient
-from telephony.ami.safe_text import CALLER_NAME_CHARS, dialplan_text, pairs_text
+from telephony.ami.safe_text import caller_name, dialplan_text, pairs_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def context_variables(
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
     clean = {name: one_line(value) for name, value in values.items()}
-    clean["STANDARDISTE_REASON"] = dialplan_text(transfer.reason, CALLER_NAME_CHARS)
+    clean["STANDARDISTE_REASON"] = caller_name(transfer.reason)
     pairs = pairs_text(dict(slots), MAX_VALUE)
     for name, why in pairs.left_out:
         # The slot's name comes from the flow; its value (what the caller said) is not logged.

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from ivr.session.switchboard import AmiSwitchboard
+from dialogs.events import Transfer
+from ivr.config.sections import TransferSection
+from ivr.session.switchboard import AmiSwitchboard, context_variables, plan
 from ivr.storage import calls
 from telephony.ami import AmiClient
+from telephony.ami.safe_text import NO_REASON
 from tests.asterisk_fixture import AsteriskSandbox
 from tests.session.test_asterisk_sessions import report_of, town_hall
-from tests.telephony.calls import Watcher, is_transfer
+from tests.telephony.calls import Calls, Watcher, is_transfer, service
 from tests.telephony.peers import eventually
 from tests.telephony.phones import Sipp, agent_phone, caller, invite_display_name
 from tests.telephony.rtp import RtpPeer
@@ -89,3 +92,32 @@ async def test_a_caller_id_of_invalid_utf8_is_put_through_and_recorded_as_text(
     for turn in record.turns:
         turn.text.encode("utf-8")
     assert plain_record.caller_number == "0612345678" and plain_record.outcome is not None
+
+
+async def test_a_reason_that_cleans_to_nothing_never_shows_the_trunks_bytes(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    """With an empty reason the shipped dialplan leaves the trunk's caller name on the call,
+    bytes as they came, for the agent's phone and the UserEvent: the service never sends an
+    empty reason (`NO_REASON`). The same trunk caller, the switchboard's own transfer."""
+    sipp = Sipp(asterisk, "caller-id-bytes-reason")
+    line = await RtpPeer.open("127.0.0.1")
+    target = plan(TransferSection(), "accueil")
+    test_calls = Calls()
+    try:
+        async with service(asterisk, test_calls), Watcher(ami) as watcher:
+            calling = caller(sipp, line, on_line_ms=8000, name=NAME)
+            connection = await test_calls.next_call(15)
+            channel = await ami.channel_for(connection.call_id)
+            before = await ami.getvar(channel, "CALLERID(name)")
+            variables = context_variables(str(connection.call_id), Transfer("accueil", "{???}"),
+                                          None, {}, "http://mairie.test/agent/calls/1", target)
+            await AmiSwitchboard(ami).transfer(connection.call_id, variables, target)
+            transfer = await watcher.wait_for(is_transfer(connection.call_id), 10)
+            after = await ami.getvar(channel, "CALLERID(name)")
+            await connection.hangup()
+            await calling.result(30)
+    finally:
+        await line.close()
+    assert before == SHOWN  # what the trunk sent, as the AMI reader decodes it
+    assert transfer.get("CallerName") == after == NO_REASON

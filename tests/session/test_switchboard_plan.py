@@ -10,7 +10,7 @@ import pytest
 from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.switchboard import MAX_VALUE, Target, context_variables, phone_number, plan
-from telephony.ami.safe_text import CALLER_NAME_CHARS, MAX_VALUE_BYTES
+from telephony.ami.safe_text import CALLER_NAME_CHARS, MAX_VALUE_BYTES, NO_REASON
 
 ROUTES = TransferSection(routes={"urbanisme": "101", "etat_civil": "queue:etat-civil"})
 
@@ -49,6 +49,7 @@ def test_the_reason_the_agent_sees_as_caller_name_is_whole_up_to_its_bound() -> 
     exact = "État civil : " + "é" * (CALLER_NAME_CHARS - 13)
     assert reason(exact) == exact  # at the bound: whole
     assert reason(exact + "€") == exact  # one more: the extra character goes, whole
+    assert reason("") == reason("{???}") == NO_REASON  # never empty: see `NO_REASON`
     for wide in ("€" * 200, "😀" * 200, "e\u0301" * 100):
         cut = reason(wide)
         assert len(cut) == CALLER_NAME_CHARS and wide.startswith(cut)
