@@ -4,6 +4,12 @@ never waits on the database. A write that fails is tried again after each of
 `RETRY_DELAYS_S` (about 12 s in all: a database restarting is back within them), the later
 writes waiting behind it in order; past them it is logged once and the call goes on
 unrecorded. Outcomes: resolved, transferred, callback, abandoned.
+
+Every write tried again is idempotent, because a failure does not tell whether the COMMIT
+went through (the connection can drop after it, before its answer): a turn carries a key
+made when it is queued (`ivr.storage.calls.add_turn` finds the turn already stored under it),
+and a turn's time and the call's end time are taken when queued, so the end written again
+sets the same values.
 """
 
 from __future__ import annotations
@@ -11,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from ivr.storage import calls
 from ivr.storage.database import Database
 from ivr.storage.errors import Conflict, StorageError
+from ivr.storage.types import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +87,13 @@ class CallRecorder:
         """`confidence`: the recogniser's (ASR); `intent_confidence`: the understanding's."""
         if text.strip():
             self._put(calls.add_turn, self.call_id, speaker, text, intent=intent,
-                      confidence=confidence, intent_confidence=intent_confidence)
+                      confidence=confidence, intent_confidence=intent_confidence,
+                      at=utc_now(), key=str(uuid.uuid4()))
 
     def end(self, outcome: str, *, summary: str | None = None, queue: str | None = None,
             reason: str | None = None) -> None:
         self._put(calls.end_call, self.call_id, outcome, summary=summary,
-                  transfer_queue=queue, transfer_reason=reason)
+                  transfer_queue=queue, transfer_reason=reason, ended_at=utc_now())
 
     async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Queue a write and wait for its result (e.g. a callback request and its id)."""

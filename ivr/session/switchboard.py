@@ -7,7 +7,15 @@ STANDARDISTE_INTENT, STANDARDISTE_SLOTS ("name=value;...", neither holding = or 
 STANDARDISTE_REASON, STANDARDISTE_SUMMARY (short French summary), STANDARDISTE_CALL_URL (the
 call's page in the agent console) and STANDARDISTE_QUEUE (the Asterisk queue of the `queue`
 extension). Values are one line of dialplan-safe characters (`telephony.ami.safe_text`: no
-caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters.
+caller or flow text can become dialplan syntax), at most `MAX_VALUE` characters; the reason,
+which the shipped dialplan makes the agent's caller name, is `safe_text.caller_name`'s: at
+most `CALLER_NAME_CHARS` (the same bound as `AmiClient.transfer`'s), cut between whole
+characters, and never empty (`NO_REASON`: else the trunk's own name, bytes as they came).
+
+The caller's number is read back from the channel (``CALLERID(num)``); the AMI reader has
+already made any invalid UTF-8 in it U+FFFD (a trunk can send ``%FF`` in its From URI, which
+Asterisk stores unescaped). A caller ID that is not a phone number is taken as unknown (None):
+the call is recorded and shown without it, never refused by storage for it.
 
 Before the service hangs a call up on purpose it sets STANDARDISTE_NEXT=end (`mark_end`): the
 shipped dialplan then hangs up too, while a leg cut later without it (a worker that died) sends
@@ -28,8 +36,10 @@ from dataclasses import dataclass
 from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.errors import TransferUnavailable
+from ivr.storage.errors import InvalidValue
+from ivr.storage.phone import optional_phone
 from telephony.ami import AmiClient
-from telephony.ami.safe_text import dialplan_text, pairs_text
+from telephony.ami.safe_text import caller_name, dialplan_text, pairs_text
 from telephony.errors import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -37,6 +47,7 @@ log = logging.getLogger(__name__)
 LINK_LOST = frozenset({"ami_down", "ami.closed", "ami.timeout", "ami.connect"})
 """Transfer failure codes that mean the AMI link went away (worth waiting for it to return)."""
 MAX_VALUE = 400
+"""Most characters of a context variable other than the reason, characters."""
 CALLER_ID_WAIT_S = 0.5
 """Longest wait for the caller's channel when the call starts, seconds."""
 MARK_END_WAIT_S = 1.0
@@ -86,6 +97,7 @@ def context_variables(
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
     clean = {name: one_line(value) for name, value in values.items()}
+    clean["STANDARDISTE_REASON"] = caller_name(transfer.reason)
     pairs = pairs_text(dict(slots), MAX_VALUE)
     for name, why in pairs.left_out:
         # The slot's name comes from the flow; its value (what the caller said) is not logged.
@@ -93,6 +105,17 @@ def context_variables(
                     call_id, name[:40], why)
     clean["STANDARDISTE_SLOTS"] = pairs.text
     return clean
+
+
+def phone_number(call_id: uuid.UUID, caller_id: str | None) -> str | None:
+    """The caller ID as stored (`ivr.storage.phone.optional_phone`), None when it is absent
+    or not a phone number (logged by its length only: it may be personal)."""
+    try:
+        return optional_phone(caller_id)
+    except InvalidValue:
+        log.info("call %s: a caller ID of %d characters is not a phone number; the call goes "
+                 "on without it", call_id, len(caller_id or ""))
+        return None
 
 
 class Switchboard(ABC):
@@ -114,7 +137,8 @@ class Switchboard(ABC):
         """Set the variables on the caller's channel and redirect it; `TransferUnavailable`."""
 
     async def caller_number(self, call_id: uuid.UUID) -> str | None:
-        """The caller's number (caller ID), None when unknown."""
+        """The caller's number (caller ID) as stored (`phone_number`), None when unknown or
+        not a phone number."""
         return None
 
     @property
@@ -194,7 +218,7 @@ class AmiSwitchboard(Switchboard):
             return None
         try:
             channel = await self.ami.channel_for(call_id, wait_s=CALLER_ID_WAIT_S)
-            return await self.ami.getvar(channel, "CALLERID(num)")
+            return phone_number(call_id, await self.ami.getvar(channel, "CALLERID(num)"))
         except TelephonyError as err:
             log.info("call %s: caller number unknown (%s)", call_id, err)
             return None

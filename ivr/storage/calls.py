@@ -72,9 +72,15 @@ def add_turn(
     intent_confidence: float | None = None,
     audio: bytes | None = None,
     at: datetime | None = None,
+    key: str | None = None,
 ) -> TurnRecord:
     """Append a turn; the text is masked, the audio dropped unless storing audio is on.
-    `confidence` is the recogniser's (ASR), `intent_confidence` the understander's (NLU)."""
+    `confidence` is the recogniser's (ASR), `intent_confidence` the understander's (NLU).
+
+    `key` (at most 36 characters, unique across turns) makes the write idempotent: when a
+    turn with this key is already stored, nothing is added and that turn is returned (the
+    call recorder's retry of a write whose COMMIT went through but whose answer was lost);
+    `Conflict` if that turn belongs to another call."""
     if speaker not in SPEAKERS:
         raise InvalidValue(f"speaker must be one of {SPEAKERS}")
     for value in (confidence, intent_confidence):
@@ -84,12 +90,21 @@ def add_turn(
     # so turns added at the same time to one call get distinct, consecutive numbers.
     if session.get(Call, call_id, with_for_update=True) is None:
         raise NotFound(f"no call {call_id}")
+    if key is not None:
+        if not key or len(key) > 36:
+            raise InvalidValue("a turn's key must be 1 to 36 characters")
+        stored = session.scalar(select(Turn).where(Turn.write_key == key))
+        if stored is not None:
+            if stored.call_id != call_id:
+                raise Conflict(f"turn key {key} belongs to another call")
+            return _turn_record(stored)
     last = session.scalar(select(func.max(Turn.seq)).where(Turn.call_id == call_id))
     keep_audio = audio is not None and options.store_audio(session)
     row = Turn(
         call_id=call_id, seq=(last or 0) + 1, at=at or utc_now(), speaker=speaker,
         text=mask_text(text), intent=intent, confidence=confidence,
         intent_confidence=intent_confidence, audio=audio if keep_audio else None,
+        write_key=key,
     )
     session.add(row)
     session.flush()

@@ -106,6 +106,10 @@ class Turn(Base):
     intent_confidence: Mapped[float | None] = mapped_column(Float)
     """The understander's (NLU) confidence in `intent`, 0-1; None when not measured."""
     audio: Mapped[bytes | None] = mapped_column(LargeBinary)
+    write_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    """The writer's own id for this turn (the call recorder's UUID): a write tried again
+    after its answer was lost finds the turn it stored instead of adding it twice. None for
+    turns written without one (before revision 0010, web chats)."""
 
     call: Mapped[Call] = relationship(back_populates="turns")
 

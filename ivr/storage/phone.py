@@ -13,7 +13,8 @@ import re
 from ivr.storage.errors import InvalidValue
 
 _SEPARATORS = re.compile(r"[\s.\-/()]")
-_SHAPE = re.compile(r"\+?\d{2,15}")
+_SHAPE = re.compile(r"\+?[0-9]{2,15}")
+"""ASCII digits only: `\\d` also takes other scripts' digits ("٠٦"), which no dialler sends."""
 
 
 def normalise_phone(raw: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from telephony.ami.channels import UUID_VARIABLE, ChannelMap, is_audiosocket, parse_uuid
 from telephony.ami.control import CallControl
 from telephony.ami.protocol import AmiEvent, AmiResponse, check_value
-from telephony.ami.safe_text import dialplan_text
+from telephony.ami.safe_text import caller_name, dialplan_text
 from telephony.ami.session import AmiSession
 from telephony.ami.settings import AmiSettings
 from telephony.errors import TelephonyError
@@ -212,7 +212,7 @@ class AmiClient(CallControl):
         A ``target`` that could not be sent is refused before any variable is set."""
         check_value("Exten", target)
         channel = await self.channel_for(call_id)
-        await self.setvar(channel, "STANDARDISTE_REASON", dialplan_text(reason, 80))
+        await self.setvar(channel, "STANDARDISTE_REASON", caller_name(reason))
         await self.setvar(channel, "STANDARDISTE_SUMMARY", dialplan_text(summary, 240))
         await self.redirect(channel, self.settings.transfer_context, target)
         return channel

@@ -27,6 +27,18 @@ MAX_VALUE_BYTES = 1000
 """Most UTF-8 bytes of one text sent as a channel variable (Asterisk reads an AMI line of
 1024 bytes at most; ``Value: `` and CRLF take 9)."""
 
+CALLER_NAME_CHARS = 80
+"""Most characters of a transfer reason, in every path that sends one (`AmiClient.transfer`,
+the service's switchboard): the shipped dialplan makes it the caller name the agent's phone
+shows, whole (it cannot cut it there: ``${VAR:0:N}`` cuts bytes and can split a letter), so
+the bound is applied here, between whole characters. 80 characters of the widest UTF-8 (4
+bytes each) are 320 bytes, well inside `MAX_VALUE_BYTES`."""
+
+NO_REASON = "Appel transféré par l'assistant"
+"""The agent's caller name when a reason cleans to nothing (a flow's ``{slot}`` left empty, a
+reason of symbols only): with an empty reason the shipped dialplan would show the trunk's own
+caller name, as its bytes came (invalid UTF-8 included)."""
+
 ASCII_PUNCTUATION = frozenset(" .'-/_@+:")
 """ASCII characters kept besides letters and digits (the dialplan's FILTER set)."""
 
@@ -52,6 +64,13 @@ def dialplan_text(text: str, limit: int = 120, max_bytes: int = MAX_VALUE_BYTES)
     spaces one), at most ``limit`` characters and ``max_bytes`` bytes of UTF-8."""
     cleaned = "".join(c if safe_char(c) else " " for c in text)
     return byte_cut(" ".join(cleaned.split())[:limit], max_bytes).rstrip()
+
+
+def caller_name(reason: str) -> str:
+    """A transfer reason as the agent's caller name: `dialplan_text` of it, at most
+    `CALLER_NAME_CHARS` characters (cut between characters), `NO_REASON` when nothing is left
+    of it. Never empty."""
+    return dialplan_text(reason, CALLER_NAME_CHARS) or NO_REASON
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,23 @@ def test_audio_is_dropped_unless_an_admin_allowed_it(database: Database) -> None
         assert [t.has_audio for t in calls.get_call(s, "c").turns] == [False, True]
 
 
+def test_a_turn_written_again_with_its_key_is_stored_once(database: Database) -> None:
+    with database.transaction() as s:
+        calls.start_call(s, "c", None)
+        calls.start_call(s, "other", None)
+        first = calls.add_turn(s, "c", "caller", "les horaires", key="k-1")
+    with database.transaction() as s:  # the same write, in a new transaction (a retry)
+        again = calls.add_turn(s, "c", "caller", "les horaires", key="k-1")
+        calls.add_turn(s, "c", "caller", "les horaires")  # no key: a new turn
+        with pytest.raises(Conflict):
+            calls.add_turn(s, "other", "caller", "les horaires", key="k-1")
+        with pytest.raises(InvalidValue):
+            calls.add_turn(s, "c", "caller", "x", key="k" * 37)
+    with database.transaction() as s:
+        stored = calls.get_call(s, "c").turns
+    assert again == first and [t.seq for t in stored] == [1, 2]
+
+
 def test_transfer_needs_a_queue_and_outcomes_are_checked(database: Database) -> None:
     with database.transaction() as s:
         calls.start_call(s, "c", "anonymous")

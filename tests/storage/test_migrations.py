@@ -7,8 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import column, insert, inspect, table
 
+from ivr.storage import calls
 from ivr.storage.database import Database, DatabaseSettings, default_sqlite_path
 from ivr.storage.migrate import alembic_config, current_revision, head_revision
 from ivr.storage.models import Base
@@ -51,3 +52,28 @@ def test_downgrade_to_nothing_and_back(database: Database) -> None:
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     database.upgrade()
     assert current_revision(database.engine) == head_revision()
+
+
+def test_turns_stored_before_their_keys_are_kept_and_keyed_writes_follow(
+    database: Database,
+) -> None:
+    """0010 adds `turns.write_key` (unique) to a database that already holds turns."""
+    command.downgrade(alembic_config(database.engine), "0009")
+    with database.transaction() as s:
+        calls.start_call(s, "c-old", None)
+    turns = table("turns", column("call_id"), column("seq"), column("at"),
+                  column("speaker"), column("text"))
+    with database.engine.begin() as connection:
+        at = connection.exec_driver_sql("SELECT started_at FROM calls").scalar()
+        connection.execute(insert(turns), [
+            {"call_id": "c-old", "seq": n, "at": at, "speaker": "caller", "text": f"t{n}"}
+            for n in (1, 2)])
+    database.upgrade()
+    assert current_revision(database.engine) == head_revision()
+    with database.transaction() as s:
+        calls.add_turn(s, "c-old", "assistant", "keyed", key="k-1")
+        calls.add_turn(s, "c-old", "assistant", "keyed", key="k-1")
+    with database.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT seq, text, write_key FROM turns ORDER BY seq").all()
+    assert [tuple(r) for r in rows] == [(1, "t1", None), (2, "t2", None), (3, "keyed", "k-1")]

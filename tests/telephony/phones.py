@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import shutil
 import socket
@@ -162,14 +163,18 @@ async def agent_phone(sipp: Sipp, agent: str) -> AsyncIterator[AgentPhone]:
 
 
 def caller(sipp: Sipp, rtp: RtpPeer, on_line_ms: int, timeout_s: float = 90,
-           queue_timeout_s: int = 180) -> SippRun:
+           queue_timeout_s: int = 180, name: bytes = b"Test SIPp",
+           number: bytes = b"0612345678") -> SippRun:
     """A caller on the operator trunk (the overlay's `sipp` endpoint, 127.0.0.1): calls the
     town hall, stays `on_line_ms` after the answer with `rtp` as its media, hangs up.
-    `queue_timeout_s`: how long the test overlay keeps this call in the agents' queue."""
+    `queue_timeout_s`: how long the test overlay keeps this call in the agents' queue.
+    `name` and `number` are the From header's display name and user, sent byte for byte
+    (invalid UTF-8 too: they reach SIPp's argv through `os.fsdecode`'s surrogate escapes)."""
     return sipp.start(
         "caller_rtp.xml", "-s", "100", "-i", "127.0.0.1", "-p",
         str(free_udp_port("127.0.0.1")), "-d", str(on_line_ms), "-key", "rtp_ip", rtp.host,
         "-key", "rtp_port", str(rtp.port), "-key", "queue_timeout", str(queue_timeout_s),
+        "-key", "caller_name", os.fsdecode(name), "-key", "caller_num", os.fsdecode(number),
         f"127.0.0.1:{sipp.asterisk.sip_port}", timeout_s=timeout_s)
 
 

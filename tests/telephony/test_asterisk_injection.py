@@ -17,6 +17,7 @@ from dialogs.events import Transfer
 from ivr.config.sections import TransferSection
 from ivr.session.switchboard import AmiSwitchboard, context_variables, plan
 from telephony.ami import AmiClient, AmiEvent
+from telephony.ami.safe_text import CALLER_NAME_CHARS
 from tests.asterisk_fixture import AsteriskSandbox
 from tests.telephony.calls import Calls, Watcher, call_from, is_transfer, service
 from tests.telephony.peers import eventually
@@ -142,3 +143,29 @@ async def test_an_accented_reason_of_any_length_keeps_the_call_and_its_caller_na
             assert transfer.get("CallerName") == reason
             assert await ami.getvar(channel, "CALLERID(name)") == reason
         await ami.hangup(channel)
+
+
+async def test_a_long_reason_through_the_service_is_the_callers_name_up_to_its_bound(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    """`context_variables` bounds the reason (it becomes the agent's caller name whole) to
+    `CALLER_NAME_CHARS` characters, cut between characters: Asterisk takes the cut text, the
+    UserEvent carries it, and the caller name read back is that text, valid UTF-8."""
+    target = plan(TransferSection(), "accueil")
+    calls = Calls()
+    async with service(asterisk, calls), Watcher(ami) as watcher:
+        await call_from(ami, "talk")
+        connection = await calls.next_call()
+        names = []
+        for reason in ("État civil : " + "é€😀" * 100, "a" * (CALLER_NAME_CHARS - 1) + "éé"):
+            variables = context_variables(str(connection.call_id), Transfer("accueil", reason),
+                                          None, {}, "http://mairie.test/agent/calls/1", target)
+            before = len(watcher.seen)
+            await AmiSwitchboard(ami).transfer(connection.call_id, variables, target)
+            transfer = await next_transfer(watcher, connection.call_id, before)
+            channel = await ami.channel_for(connection.call_id)
+            names.append((reason, transfer.get("CallerName"),
+                          await ami.getvar(channel, "CALLERID(name)")))
+        await connection.hangup()
+    for reason, shown, read_back in names:
+        assert shown == read_back == reason[:CALLER_NAME_CHARS]
