@@ -37,6 +37,14 @@ missing and the p95 lag is within `--slack-ms` (500) of that server's lag with o
 (its endpointing, measured alone first): decoding keeps pace. The report gives the largest N
 sustained by each, and ours/theirs for it and for CPU per stream-minute. JSON keys: `runs`
 (one per server and N), `summary`, `command`.
+
+Theirs' endpointer closes utterances late or merges them on this audio even alone, so its
+final results say little of its decoding. Its pace does: theirs answers every message once,
+in order, so each answer's arrival minus the moment that message's audio had been spoken is
+how far its decoding is behind (`pace_ms`). Theirs keeps pace with N streams when every
+message is answered (none of its connections `dropped`: websockets closes one whose server is
+too far behind to read the keepalive pongs) and the pace p95 is within the slack. The fair
+ratio is `streams_ratio_by_pace`: ours' streams sustained over theirs' streams keeping pace.
 """
 
 from __future__ import annotations
@@ -62,6 +70,7 @@ from calls import PHRASES, pick_model, voice, wait_idle
 from calls_caller import VOICED_RMS
 from calls_service import ROOT, ProcessSampler, free_port, rss_mb
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from speech.convert import silence
 
@@ -69,6 +78,9 @@ EOF_MESSAGE = '{"eof" : 1}'
 RATE = 16000
 SERVERS = {"theirs": ("vosk_server_like.py", "vosk peer ready"),
            "ours": ("ours_server.py", "ours peer ready")}
+FINISH_S = 60.0
+"""How long a stream waits for the server's last answers after its end, seconds (past it,
+the answers still to come count as missing: the server did not keep pace)."""
 ANSWERS_EVERY_MESSAGE = {"theirs"}
 """Servers that answer each audio message once, in order (vosk-server does): their decoding
 pace is each answer's lag behind the audio it answers."""
@@ -89,6 +101,8 @@ class StreamResult:
     pace_ms: list[float] = field(default_factory=list)
     """Each audio message's answer arrival minus the moment its audio was spoken, ms, for a
     server that answers every message once and in order (theirs); empty otherwise."""
+    dropped: bool = False
+    """The server closed the connection before the stream's end."""
 
 
 def hints() -> list[str]:
@@ -139,41 +153,50 @@ async def one_stream(url: str, script: list[Utterance], seed: int, seconds: floa
     finals: list[float] = []
     spoken: list[float] = []  # when each message's audio had been spoken
     answers: list[float] = []
-    async with connect(url, max_size=None, open_timeout=30) as ws:
+    sent_s, dropped = 0.0, False
+    # A server far behind stops reading its socket (websockets' `max_queue`) and misses the
+    # keepalive pongs: vosk-server (websockets' defaults) then closes the connection. The
+    # client sends no pings of its own; a closed connection is a stream `dropped`.
+    async with connect(url, max_size=None, open_timeout=30, ping_interval=None) as ws:
         config: dict[str, Any] = {"sample_rate": RATE}
         if phrases:
             config["phrase_list"] = phrases
         await ws.send(json.dumps({"config": config}))
 
         async def read() -> None:
-            async for message in ws:
-                now = time.monotonic()
-                answers.append(now)
-                if json.loads(message).get("text"):
-                    finals.append(now)
+            with contextlib.suppress(ConnectionClosed):
+                async for message in ws:
+                    now = time.monotonic()
+                    answers.append(now)
+                    if json.loads(message).get("text"):
+                        finals.append(now)
 
         reader = asyncio.create_task(read())
-        sent_s, turn = 0.0, seed
-        while sent_s < seconds:
-            utterance = script[turn % len(script)]
-            turn += 1
-            start = began + sent_s
-            ends.append(start + utterance.speech_ms / 1000)
-            for index, chunk in enumerate(utterance.chunks):
-                due = start + (index + 1) * chunk_ms / 1000
-                await asyncio.sleep(max(0.0, due - time.monotonic()))
-                spoken.append(due)
-                await ws.send(chunk)
-            sent_s += len(b"".join(utterance.chunks)) / 2 / RATE
-        await ws.send(EOF_MESSAGE)
+        turn = seed
+        try:
+            while sent_s < seconds:
+                utterance = script[turn % len(script)]
+                turn += 1
+                start = began + sent_s
+                ends.append(start + utterance.speech_ms / 1000)
+                for index, chunk in enumerate(utterance.chunks):
+                    due = start + (index + 1) * chunk_ms / 1000
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                    spoken.append(due)
+                    await ws.send(chunk)
+                sent_s += len(b"".join(utterance.chunks)) / 2 / RATE
+            await ws.send(EOF_MESSAGE)
+        except ConnectionClosed:
+            dropped = True
+            sent_s = max(sent_s, seconds)  # its audio counts as sent: theirs took the CPU
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reader, 15.0)
+            await asyncio.wait_for(reader, FINISH_S)
         reader.cancel()
     lags, missing = match(ends, finals)
     # one answer per message and one for the end of stream: the i-th answers the i-th message
     pace = ([1000 * (a - d) for a, d in zip(answers, spoken, strict=False)]
-            if len(answers) == len(spoken) + 1 else [])
-    return StreamResult(lags, missing, sent_s, pace)
+            if len(answers) == len(spoken) + 1 and not dropped else [])
+    return StreamResult(lags, missing, sent_s, pace, dropped)
 
 
 def start_server(name: str, model: Path, port: int, log: Path,
@@ -220,6 +243,7 @@ async def run(name: str, port: int, pid: int, streams: int, args: argparse.Names
         "server": name, "streams": streams, "utterances": len(lags) + sum(
             r.missing for r in results),
         "missing": sum(r.missing for r in results),
+        "dropped": sum(r.dropped for r in results),
         "lag_ms": {"p50": percentile(lags, 50), "p95": percentile(lags, 95),
                    "max": percentile(lags, 100),
                    "mean": round(statistics.fmean(lags), 1) if lags else None},
@@ -240,7 +264,8 @@ def summarise(runs: list[dict[str, Any]], slack_ms: float) -> dict[str, Any]:
         alone = mine[0]["lag_ms"]["p95"] if mine else None
         for r in mine:
             p95 = r["lag_ms"]["p95"]
-            r["sustained"] = bool(r["missing"] == 0 and p95 is not None and alone is not None
+            r["sustained"] = bool(r["missing"] == 0 and not r.get("dropped")
+                                  and p95 is not None and alone is not None
                                   and p95 <= alone + slack_ms)
             if name in ANSWERS_EVERY_MESSAGE:  # its decoding pace, endpointing aside (None:
                 pace = r.get("pace_ms")  # some message was never answered)
