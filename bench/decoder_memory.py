@@ -14,7 +14,7 @@ grammar/free, and the CPU time of a decoder's first and second pass over the aud
 fraction of its length (median of the decoders: a fresh free decoder is slow at first, which
 is why the service warms some at start; a grammar decoder is not).
 
-    .venv/bin/python bench/decoder_memory.py --growth 3000 --json bench/results/decoder_growth.json
+    .venv/bin/python bench/decoder_memory.py --growth 900 --json bench/results/decoder_growth.json
 
 `--growth N`: one free decoder decodes the phrases N times, one per utterance, in turn, and
 the process's RSS is printed every `--every` utterances: whether a warm decoder keeps growing
@@ -77,15 +77,14 @@ def decode(decoder: Decoder, pcm: bytes, rate: int) -> float:
     return time.thread_time() - began
 
 
-def growth(kind: str, utterances: int, every: int) -> dict[str, Any]:
-    """One decoder of `kind` decoding the phrases again and again (one phrase an utterance,
-    in turn): the process's RSS every `every` utterances, MB."""
+def growth(utterances: int, every: int) -> dict[str, Any]:
+    """One free decoder decoding the phrases again and again (one phrase an utterance, in
+    turn): the process's RSS every `every` utterances, MB."""
     folder, lang = pick_model()
     model = SpeechModel.load(folder)
     phrases = [voice(text, lang, model.sample_rate).pcm for text in PHRASES[lang]]
-    grammar = FREE_SPEECH if kind == "free" else model.grammar(hints())
     loaded = rss_mb(os.getpid())
-    decoder = model.decoders.take(grammar)
+    decoder = model.decoders.take(FREE_SPEECH)
     samples = []
     for done in range(1, utterances + 1):
         decode(decoder, phrases[done % len(phrases)], model.sample_rate)
@@ -93,7 +92,7 @@ def growth(kind: str, utterances: int, every: int) -> dict[str, Any]:
             samples.append({"utterances": done, "rss_mb": round(rss_mb(os.getpid()), 1)})
             print(json.dumps(samples[-1]), file=sys.stderr, flush=True)
     half = next(s for s in samples if s["utterances"] >= utterances // 2)
-    return {"kind": kind, "rss_mb_model": round(loaded, 1), "samples": samples,
+    return {"kind": "free", "rss_mb_model": round(loaded, 1), "samples": samples,
             "rss_mb_first_sample": samples[0]["rss_mb"], "rss_mb_end": samples[-1]["rss_mb"],
             "rss_mb_added_second_half": round(samples[-1]["rss_mb"] - half["rss_mb"], 1)}
 
@@ -115,7 +114,7 @@ def main() -> int:
     command = shlex.join([".venv/bin/python", "bench/decoder_memory.py", *argv])
     print(command, file=sys.stderr, flush=True)
     if args.growth:
-        report = {"command": command, **growth("free", args.growth, args.every)}
+        report = {"command": command, **growth(args.growth, args.every)}
         print(json.dumps({k: v for k, v in report.items() if k != "samples"}, indent=2))
         if args.json:
             args.json.write_text(json.dumps(report, indent=2) + "\n", "utf-8")

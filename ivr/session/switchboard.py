@@ -90,14 +90,13 @@ def context_variables(
     values = {
         "STANDARDISTE_CALL_ID": call_id,
         "STANDARDISTE_INTENT": intent or "",
-        "STANDARDISTE_REASON": transfer.reason,
         "STANDARDISTE_SUMMARY": transfer.summary or transfer.reason,
         "STANDARDISTE_CALL_URL": call_url,
     }
     if target.asterisk_queue is not None:
         values["STANDARDISTE_QUEUE"] = target.asterisk_queue
     clean = {name: one_line(value) for name, value in values.items()}
-    clean["STANDARDISTE_REASON"] = caller_name(transfer.reason)
+    clean["STANDARDISTE_REASON"] = caller_name(transfer.reason)  # the agent's caller name
     pairs = pairs_text(dict(slots), MAX_VALUE)
     for name, why in pairs.left_out:
         # The slot's name comes from the flow; its value (what the caller said) is not logged.
