@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from ivr.live import CallEvent
 from ivr.session.callback import CallbackDialog, Submit
 from ivr.session.errors import TransferUnavailable
 from ivr.session.fallback_prompts import TEXTS
+from ivr.session.recorder import WAITED_RETRY_DELAYS_S
 from ivr.session.switchboard import LINK_LOST, Target, context_variables, plan
 from ivr.session.turns import is_complete
 from ivr.storage import callbacks
@@ -166,15 +168,11 @@ class Endings:
     async def _store(self, t: Transfer, submit: Submit) -> CallbackRecord:
         s = self.s
         reason = t.reason + (f" ; message : {submit.message}" if submit.message else "")
-        if s.recorder.started:
-            record: CallbackRecord = await s.recorder.run(
-                callbacks.request_callback, phone=submit.phone, reason=reason, queue=t.queue,
-                call_id=s.call_id)
-            return record
-        if s.res.database is None:
-            raise StorageError("no database: the request cannot be stored")
-        return await s.res.database.run(
-            callbacks.request_callback, phone=submit.phone, reason=reason, queue=t.queue)
+        record: CallbackRecord = await s.recorder.run(
+            callbacks.request_callback, phone=submit.phone, reason=reason, queue=t.queue,
+            call_id=s.call_id if s.recorder.started else None, key=str(uuid.uuid4()),
+            retry_delays_s=WAITED_RETRY_DELAYS_S)
+        return record
 
     async def no_voice(self) -> str:
         """Synthesis failed: recorded prompts only, then a person if one can be reached."""

@@ -8,8 +8,9 @@ unrecorded. Outcomes: resolved, transferred, callback, abandoned.
 Every write tried again is idempotent, because a failure does not tell whether the COMMIT
 went through (the connection can drop after it, before its answer): a turn carries a key
 made when it is queued (`ivr.storage.calls.add_turn` finds the turn already stored under it),
-and a turn's time and the call's end time are taken when queued, so the end written again
-sets the same values.
+a turn's time and the call's end time are taken when queued, so the end written again sets
+the same values, and a start tried again finds the call stored with its own start time
+(`ivr.storage.calls.start_call_again`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ DRAIN_TIMEOUT_S = 5.0
 """Longest wait at the end of a call for its queued writes, seconds (retries included)."""
 RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0)
 """Waits before each new try of a record write that failed, seconds."""
+WAITED_RETRY_DELAYS_S = (0.25, 0.5, 1.0)
+"""Waits before each new try of a write the caller waits for (a callback request), seconds:
+short, the caller hears nothing meanwhile; a dropped connection is replaced within them."""
 
 
 class CallRecorder:
@@ -53,11 +57,16 @@ class CallRecorder:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, caller_number: str | None) -> None:
-        """Record the call's start (awaited: the call's bookings refer to it)."""
+        """Record the call's start. The first try is awaited, so that the call's bookings
+        can refer to it (`started`). When it fails, the start is tried again in the
+        background like any other write (`calls.start_call_again`, at the same start time),
+        the turns waiting behind it: the call is recorded once the database is back, but
+        its bookings, made before, do not refer to it."""
         if self.database is None:
             return
+        at = utc_now()
         try:
-            await self.database.run(calls.start_call, self.call_id, caller_number)
+            await self.database.run(calls.start_call, self.call_id, caller_number, at)
         except Conflict:
             # Not a database failure: the peer sent the UUID of a call already recorded (and
             # not a transfer coming back). This call goes on unrecorded; the first is kept.
@@ -66,9 +75,13 @@ class CallRecorder:
                         self.call_id)
             return
         except StorageError as err:
-            self.ok = False
-            log.error("call %s: not recorded, the database failed (%s: %s)",
-                      self.call_id, err.code, err)
+            log.warning("call %s: its start could not be recorded (%s); trying again for up "
+                        "to %.1f s", self.call_id, err.code, sum(self.retry_delays_s))
+            self.retries += 1
+            wait_s = self.retry_delays_s[0] if self.retry_delays_s else 0.0
+            self._task = asyncio.create_task(self._writer(wait_s),
+                                             name=f"recorder-{self.call_id}")
+            self._put(calls.start_call_again, self.call_id, caller_number, at)
             return
         self.started = True
         self._task = asyncio.create_task(self._writer(), name=f"recorder-{self.call_id}")
@@ -95,12 +108,18 @@ class CallRecorder:
         self._put(calls.end_call, self.call_id, outcome, summary=summary,
                   transfer_queue=queue, transfer_reason=reason, ended_at=utc_now())
 
-    async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Queue a write and wait for its result (e.g. a callback request and its id)."""
+    async def run(self, func: Callable[..., Any], *args: Any,
+                  retry_delays_s: tuple[float, ...] = (), **kwargs: Any) -> Any:
+        """A write the call waits for (e.g. a callback request and its id), tried again after
+        each of `retry_delays_s` while the database fails (the write must then be idempotent).
+        Queued behind the call record's writes while the call is recorded; written at once
+        otherwise (it cannot refer to the call)."""
         if self.database is None:
             raise StorageError("no database: nothing can be stored")
+        if self._task is None:
+            return await self._write(func, args, kwargs, retry_delays_s)
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._put(func, *args, _future=done, **kwargs)
+        self._put(func, *args, _future=done, _delays=retry_delays_s, **kwargs)
         return await done
 
     def _put(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -111,18 +130,19 @@ class CallRecorder:
             return
         self._queue.put_nowait((func, args, kwargs))
 
-    async def _writer(self) -> None:
+    async def _writer(self, wait_s: float = 0.0) -> None:
+        """Write what is queued, in order, from `wait_s` on (a start that failed waits
+        before it is tried again)."""
         assert self.database is not None
+        await asyncio.sleep(wait_s)
         while True:
             func, args, kwargs = await self._queue.get()
             future: asyncio.Future[Any] | None = kwargs.pop("_future", None)
+            delays: tuple[float, ...] | None = kwargs.pop("_delays", None)
             try:
                 if not self.ok and future is None:
                     continue
-                if future is None:
-                    result = await self._write(func, args, kwargs)
-                else:  # someone waits for it: one try, the caller of run() decides
-                    result = await self.database.run(func, *args, **kwargs)
+                result = await self._write(func, args, kwargs, delays)
             except StorageError as err:
                 if future is not None:
                     future.set_exception(err)
@@ -137,12 +157,14 @@ class CallRecorder:
                 self._queue.task_done()
 
     async def _write(
-        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+        delays: tuple[float, ...] | None = None,
     ) -> Any:
-        """One write, tried again after each of `retry_delays_s` while the database fails
-        (never for a `Conflict`: trying again would not change it)."""
+        """One write, tried again after each of `delays` (default `retry_delays_s`) while
+        the database fails (never for a `Conflict`: trying again would not change it)."""
         assert self.database is not None
-        for delay in (*self.retry_delays_s, None):
+        waits = self.retry_delays_s if delays is None else delays
+        for delay in (*waits, None):
             try:
                 return await self.database.run(func, *args, **kwargs)
             except Conflict:
@@ -152,7 +174,7 @@ class CallRecorder:
                     raise
                 if self.retries == 0:
                     log.warning("call %s: a call record write failed (%s); trying again for "
-                                "up to %.1f s", self.call_id, err.code, sum(self.retry_delays_s))
+                                "up to %.1f s", self.call_id, err.code, sum(waits))
                 self.retries += 1
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -32,17 +32,28 @@ def request_callback(
     name: str | None = None,
     queue: str | None = None,
     call_id: str | None = None,
+    key: str | None = None,
 ) -> CallbackRecord:
-    """Record a pending callback request."""
+    """Record a pending callback request.
+
+    `key` (at most 36 characters, unique across requests) makes the write idempotent: when a
+    request with this key is already stored, nothing is added and that request is returned
+    (the call's retry of a write whose COMMIT went through but whose answer was lost)."""
     if not reason.strip():
         raise InvalidValue("reason must not be empty")
     if name is not None and len(name) > 200:
         raise InvalidValue("name is limited to 200 characters")
     if call_id is not None and session.get(Call, call_id) is None:
         raise NotFound(f"no call {call_id}")
+    if key is not None:
+        if not key or len(key) > 36:
+            raise InvalidValue("a request's key must be 1 to 36 characters")
+        stored = session.scalar(select(CallbackRequest).where(CallbackRequest.write_key == key))
+        if stored is not None:
+            return record_of(stored)
     row = CallbackRequest(
         phone=normalise_phone(phone), name=name, reason=mask_text(reason.strip()), queue=queue,
-        call_id=call_id, status="pending", requested_at=utc_now(),
+        call_id=call_id, status="pending", requested_at=utc_now(), write_key=key,
     )
     session.add(row)
     session.flush()

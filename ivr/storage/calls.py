@@ -54,6 +54,20 @@ def start_call(
     return _record(row)
 
 
+def start_call_again(
+    session: Session, call_id: str, caller_number: str | None, started_at: datetime
+) -> CallRecord:
+    """`start_call` tried again after a first try that failed without saying whether its
+    COMMIT went through: a call already stored under this id with this very start time and
+    number is that first try, and is returned; `Conflict` if another call holds the id."""
+    row = session.get(Call, call_id)
+    if row is None:
+        return start_call(session, call_id, caller_number, started_at)
+    if row.started_at == started_at and row.caller_number == optional_phone(caller_number):
+        return _record(row)
+    raise Conflict(f"call {call_id} already recorded")
+
+
 def _call(session: Session, call_id: str) -> Call:
     row = session.get(Call, call_id)
     if row is None:

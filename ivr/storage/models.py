@@ -175,6 +175,10 @@ class CallbackRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_by: Mapped[str | None] = mapped_column(String(64))
+    write_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    """The writer's own id for this request (the call's UUID for it): a request tried again
+    after its answer was lost finds the one it stored instead of asking twice. None for
+    requests written without one (before revision 0011, agents' and the web's)."""
 
 
 class FlowVersion(Base):

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, insert, inspect, table
 
-from ivr.storage import calls
+from ivr.storage import callbacks, calls
 from ivr.storage.database import Database, DatabaseSettings, default_sqlite_path
 from ivr.storage.migrate import alembic_config, current_revision, head_revision
 from ivr.storage.models import Base
@@ -77,3 +77,25 @@ def test_turns_stored_before_their_keys_are_kept_and_keyed_writes_follow(
         rows = connection.exec_driver_sql(
             "SELECT seq, text, write_key FROM turns ORDER BY seq").all()
     assert [tuple(r) for r in rows] == [(1, "t1", None), (2, "t2", None), (3, "keyed", "k-1")]
+
+
+def test_callback_requests_stored_before_their_keys_are_kept_and_keyed_writes_follow(
+    database: Database,
+) -> None:
+    """0011 adds `callback_requests.write_key` (unique) to a database that already holds
+    requests."""
+    command.downgrade(alembic_config(database.engine), "0010")
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO callback_requests (phone, reason, status, requested_at) "
+            "VALUES ('+33612345678', 'ancien', 'pending', '2026-12-01 09:00:00')")
+    database.upgrade()
+    assert current_revision(database.engine) == head_revision()
+    with database.transaction() as s:
+        first = callbacks.request_callback(s, phone="0612345678", reason="neuf", key="k-1")
+        again = callbacks.request_callback(s, phone="0612345678", reason="neuf", key="k-1")
+    assert again.id == first.id
+    with database.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT reason, write_key FROM callback_requests ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [("ancien", None), ("neuf", "k-1")]
