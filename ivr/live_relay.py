@@ -26,6 +26,7 @@ import logging
 import socket
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -108,9 +109,20 @@ class LiveRelay:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.reconnect_max_s)
 
+    @contextlib.asynccontextmanager
+    async def _connected(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A connection of its own, in autocommit (nothing to roll back), closed whatever
+        ends the block. Not psycopg's own `async with`: on an error it awaits a rollback
+        first, and a cancellation arriving then (the service stopping) left the connection
+        open, to be collected unclosed."""
+        connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        try:
+            yield connection
+        finally:
+            await connection.close()  # no round trip: never waits on the server
+
     async def _send(self) -> None:
-        async with await psycopg.AsyncConnection.connect(self._conninfo,
-                                                         autocommit=True) as connection:
+        async with self._connected() as connection:
             while True:
                 payload = await self._outbox.get()
                 try:
@@ -149,8 +161,7 @@ class LiveRelay:
 
     # -- the other workers' events in --------------------------------------------------------
     async def _listen(self) -> None:
-        async with await psycopg.AsyncConnection.connect(self._conninfo,
-                                                         autocommit=True) as connection:
+        async with self._connected() as connection:
             await connection.execute(f"LISTEN {CHANNEL}")
             self.listening.set()
             try:
@@ -181,8 +192,7 @@ class LiveRelay:
 
     async def _stored(self, ref: int) -> dict[str, Any] | None:
         # A second connection: the listening one is busy with its notifications.
-        async with await psycopg.AsyncConnection.connect(self._conninfo,
-                                                         autocommit=True) as reader:
+        async with self._connected() as reader:
             cursor = await reader.execute("SELECT payload FROM live_payloads WHERE id = %s",
                                           (ref,))
             row = await cursor.fetchone()

@@ -121,3 +121,31 @@ async def test_a_reason_that_cleans_to_nothing_never_shows_the_trunks_bytes(
         await line.close()
     assert before == SHOWN  # what the trunk sent, as the AMI reader decodes it
     assert transfer.get("CallerName") == after == NO_REASON
+
+
+async def test_a_local_redirect_without_a_reason_keeps_the_call_and_a_valid_event(
+    asterisk: AsteriskSandbox, ami: AmiClient
+) -> None:
+    """A town hall's own dialplan (or an admin's AMI client) may send a call to the transfer
+    context with no reason set: the agents' UserEvent then names the caller by the trunk's
+    caller name, which may be bytes that are no UTF-8. The event must still go out, in
+    ASCII, and the call must go on to the queue."""
+    sipp = Sipp(asterisk, "caller-id-bytes-local")
+    line = await RtpPeer.open("127.0.0.1")
+    target = plan(TransferSection(), "accueil")
+    test_calls = Calls()
+    try:
+        async with service(asterisk, test_calls), Watcher(ami) as watcher:
+            calling = caller(sipp, line, on_line_ms=8000, name=NAME)
+            connection = await test_calls.next_call(15)
+            channel = await ami.channel_for(connection.call_id)
+            await ami.redirect(channel, target.context, target.exten)  # no reason set
+            transfer = await watcher.wait_for(is_transfer(connection.call_id), 10)
+            await asyncio.sleep(0.5)
+            still_there = await ami.getvar(channel, "CALLERID(name)")
+            await ami.hangup(channel)
+            await calling.result(30)
+    finally:
+        await line.close()
+    assert transfer.get("Reason") == "" and transfer.get("CallerName") == " Ren  x"
+    assert still_there == SHOWN  # the call went on, its caller ID as the trunk sent it
