@@ -147,5 +147,5 @@ async def test_a_local_redirect_without_a_reason_keeps_the_call_and_a_valid_even
             await calling.result(30)
     finally:
         await line.close()
-    assert transfer.get("Reason") == "" and transfer.get("CallerName") == " Ren  x"
+    assert transfer.get("Reason") == "" and transfer.get("CallerName") == "Ren  x"
     assert still_there == SHOWN  # the call went on, its caller ID as the trunk sent it
