@@ -113,10 +113,11 @@ class CallRecorder:
         """A write the call waits for (e.g. a callback request and its id), tried again after
         each of `retry_delays_s` while the database fails (the write must then be idempotent).
         Queued behind the call record's writes while the call is recorded; written at once
-        otherwise (it cannot refer to the call)."""
+        otherwise (it cannot refer to the call, and must not wait behind a start being tried
+        again)."""
         if self.database is None:
             raise StorageError("no database: nothing can be stored")
-        if self._task is None:
+        if self._task is None or not self.started:
             return await self._write(func, args, kwargs, retry_delays_s)
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._put(func, *args, _future=done, _delays=retry_delays_s, **kwargs)

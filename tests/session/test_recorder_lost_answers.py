@@ -176,3 +176,23 @@ async def test_a_callback_request_of_a_call_not_recorded_is_tried_again_too(
     assert not recorder.ok and not recorder.started
     assert flaky.down == 0 and recorder.retries == 2  # the start's, the request's
     assert [(c.id, c.call_id) for c in stored] == [(asked.id, None)]
+
+
+async def test_a_callback_request_does_not_wait_behind_a_start_being_tried_again(
+    database: Database,
+) -> None:
+    flaky = DownThenBackDatabase(DatabaseSettings(url=database.settings.url))
+    try:
+        flaky.down = 1
+        recorder = CallRecorder(flaky, "call-pending", retry_delays_s=(3.0,))
+        await recorder.start(None)  # failed: tried again in 3 s
+        asked = await recorder.run(
+            callbacks.request_callback, phone="0612345678", reason="Voirie", key="k-3",
+            retry_delays_s=DELAYS)
+        start_pending = not await flaky.run(calls.list_calls)
+        stored = await flaky.run(callbacks.list_callbacks)
+        await recorder.close()
+    finally:
+        flaky.dispose()
+    assert start_pending  # the request was stored before the start's retry
+    assert [(c.id, c.call_id) for c in stored] == [(asked.id, None)]
