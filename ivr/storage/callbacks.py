@@ -14,6 +14,7 @@ from ivr.storage.models import CALLBACK_STATUSES, Call, CallbackRequest
 from ivr.storage.phone import normalise_phone
 from ivr.storage.records import CallbackRecord
 from ivr.storage.types import utc_now
+from ivr.storage.write_keys import checked_key
 
 
 def record_of(row: CallbackRequest) -> CallbackRecord:
@@ -46,9 +47,8 @@ def request_callback(
     if call_id is not None and session.get(Call, call_id) is None:
         raise NotFound(f"no call {call_id}")
     if key is not None:
-        if not key or len(key) > 36:
-            raise InvalidValue("a request's key must be 1 to 36 characters")
-        stored = session.scalar(select(CallbackRequest).where(CallbackRequest.write_key == key))
+        stored = session.scalar(select(CallbackRequest).where(
+            CallbackRequest.write_key == checked_key(key, "request")))
         if stored is not None:
             return record_of(stored)
     row = CallbackRequest(

@@ -20,6 +20,7 @@ from ivr.storage.phone import optional_phone
 from ivr.storage.records import CallRecord, TurnRecord
 from ivr.storage.savepoint import savepoint
 from ivr.storage.types import utc_now
+from ivr.storage.write_keys import checked_key
 
 
 def _turn_record(row: Turn) -> TurnRecord:
@@ -105,9 +106,7 @@ def add_turn(
     if session.get(Call, call_id, with_for_update=True) is None:
         raise NotFound(f"no call {call_id}")
     if key is not None:
-        if not key or len(key) > 36:
-            raise InvalidValue("a turn's key must be 1 to 36 characters")
-        stored = session.scalar(select(Turn).where(Turn.write_key == key))
+        stored = session.scalar(select(Turn).where(Turn.write_key == checked_key(key, "turn")))
         if stored is not None:
             if stored.call_id != call_id:
                 raise Conflict(f"turn key {key} belongs to another call")

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ivr.storage.types import UTCDateTime
+from ivr.storage.write_keys import KEY_CHARS
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -106,7 +107,7 @@ class Turn(Base):
     intent_confidence: Mapped[float | None] = mapped_column(Float)
     """The understander's (NLU) confidence in `intent`, 0-1; None when not measured."""
     audio: Mapped[bytes | None] = mapped_column(LargeBinary)
-    write_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    write_key: Mapped[str | None] = mapped_column(String(KEY_CHARS), unique=True)
     """The writer's own id for this turn (the call recorder's UUID): a write tried again
     after its answer was lost finds the turn it stored instead of adding it twice. None for
     turns written without one (before revision 0010, web chats)."""
@@ -175,7 +176,7 @@ class CallbackRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_by: Mapped[str | None] = mapped_column(String(64))
-    write_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    write_key: Mapped[str | None] = mapped_column(String(KEY_CHARS), unique=True)
     """The writer's own id for this request (the call's UUID for it): a request tried again
     after its answer was lost finds the one it stored instead of asking twice. None for
     requests written without one (before revision 0011, agents' and the web's)."""
