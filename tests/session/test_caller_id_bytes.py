@@ -12,6 +12,9 @@ shipped dialplan."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,11 +25,12 @@ from ivr.session.switchboard import AmiSwitchboard, context_variables, plan
 from ivr.storage import calls
 from telephony.ami import AmiClient
 from telephony.ami.safe_text import NO_REASON
+from telephony.audiosocket import AudioSocketConnection
 from tests.asterisk_fixture import AsteriskSandbox
 from tests.session.test_asterisk_sessions import report_of, town_hall
 from tests.telephony.calls import Calls, Watcher, is_transfer, service
 from tests.telephony.peers import eventually
-from tests.telephony.phones import Sipp, agent_phone, caller, invite_display_name
+from tests.telephony.phones import Sipp, SippRun, agent_phone, caller, invite_display_name
 from tests.telephony.rtp import RtpPeer
 
 pytestmark = pytest.mark.asterisk
@@ -35,6 +39,35 @@ NAME = b"\xff\xfe Ren\xc3 \xc0\xaf x\xe2\x82"
 """Not UTF-8 four ways; Python's decoder (errors="replace") makes each bad byte U+FFFD."""
 SHOWN = "\ufffd\ufffd Ren\ufffd \ufffd\ufffd x\ufffd"
 """`NAME` as the AMI reader hands it over."""
+
+
+@dataclass
+class TrunkCall:
+    """A trunk caller named `NAME`, answered by a bare AudioSocket service."""
+
+    connection: AudioSocketConnection
+    channel: str
+    calling: SippRun
+    watcher: Watcher
+
+
+@contextlib.asynccontextmanager
+async def trunk_call(asterisk: AsteriskSandbox, ami: AmiClient,
+                     scenario: str) -> AsyncIterator[TrunkCall]:
+    """A call from the trunk with `NAME` as its caller name, on the line for 8 s; the
+    caller's end is awaited on leaving."""
+    sipp = Sipp(asterisk, scenario)
+    line = await RtpPeer.open("127.0.0.1")
+    test_calls = Calls()
+    try:
+        async with service(asterisk, test_calls), Watcher(ami) as watcher:
+            calling = caller(sipp, line, on_line_ms=8000, name=NAME)
+            connection = await test_calls.next_call(15)
+            channel = await ami.channel_for(connection.call_id)
+            yield TrunkCall(connection, channel, calling, watcher)
+            await calling.result(30)
+    finally:
+        await line.close()
 
 
 async def test_a_caller_id_of_invalid_utf8_is_put_through_and_recorded_as_text(
@@ -100,25 +133,16 @@ async def test_a_reason_that_cleans_to_nothing_never_shows_the_trunks_bytes(
     """With an empty reason the shipped dialplan leaves the trunk's caller name on the call,
     bytes as they came, for the agent's phone and the UserEvent: the service never sends an
     empty reason (`NO_REASON`). The same trunk caller, the switchboard's own transfer."""
-    sipp = Sipp(asterisk, "caller-id-bytes-reason")
-    line = await RtpPeer.open("127.0.0.1")
     target = plan(TransferSection(), "accueil")
-    test_calls = Calls()
-    try:
-        async with service(asterisk, test_calls), Watcher(ami) as watcher:
-            calling = caller(sipp, line, on_line_ms=8000, name=NAME)
-            connection = await test_calls.next_call(15)
-            channel = await ami.channel_for(connection.call_id)
-            before = await ami.getvar(channel, "CALLERID(name)")
-            variables = context_variables(str(connection.call_id), Transfer("accueil", "{???}"),
-                                          None, {}, "http://mairie.test/agent/calls/1", target)
-            await AmiSwitchboard(ami).transfer(connection.call_id, variables, target)
-            transfer = await watcher.wait_for(is_transfer(connection.call_id), 10)
-            after = await ami.getvar(channel, "CALLERID(name)")
-            await connection.hangup()
-            await calling.result(30)
-    finally:
-        await line.close()
+    async with trunk_call(asterisk, ami, "caller-id-bytes-reason") as call:
+        call_id = call.connection.call_id
+        before = await ami.getvar(call.channel, "CALLERID(name)")
+        variables = context_variables(str(call_id), Transfer("accueil", "{???}"),
+                                      None, {}, "http://mairie.test/agent/calls/1", target)
+        await AmiSwitchboard(ami).transfer(call_id, variables, target)
+        transfer = await call.watcher.wait_for(is_transfer(call_id), 10)
+        after = await ami.getvar(call.channel, "CALLERID(name)")
+        await call.connection.hangup()
     assert before == SHOWN  # what the trunk sent, as the AMI reader decodes it
     assert transfer.get("CallerName") == after == NO_REASON
 
@@ -130,22 +154,12 @@ async def test_a_local_redirect_without_a_reason_keeps_the_call_and_a_valid_even
     context with no reason set: the agents' UserEvent then names the caller by the trunk's
     caller name, which may be bytes that are no UTF-8. The event must still go out, in
     ASCII, and the call must go on to the queue."""
-    sipp = Sipp(asterisk, "caller-id-bytes-local")
-    line = await RtpPeer.open("127.0.0.1")
     target = plan(TransferSection(), "accueil")
-    test_calls = Calls()
-    try:
-        async with service(asterisk, test_calls), Watcher(ami) as watcher:
-            calling = caller(sipp, line, on_line_ms=8000, name=NAME)
-            connection = await test_calls.next_call(15)
-            channel = await ami.channel_for(connection.call_id)
-            await ami.redirect(channel, target.context, target.exten)  # no reason set
-            transfer = await watcher.wait_for(is_transfer(connection.call_id), 10)
-            await asyncio.sleep(0.5)
-            still_there = await ami.getvar(channel, "CALLERID(name)")
-            await ami.hangup(channel)
-            await calling.result(30)
-    finally:
-        await line.close()
+    async with trunk_call(asterisk, ami, "caller-id-bytes-local") as call:
+        await ami.redirect(call.channel, target.context, target.exten)  # no reason set
+        transfer = await call.watcher.wait_for(is_transfer(call.connection.call_id), 10)
+        await asyncio.sleep(0.5)
+        still_there = await ami.getvar(call.channel, "CALLERID(name)")
+        await ami.hangup(call.channel)
     assert transfer.get("Reason") == "" and transfer.get("CallerName") == "Ren  x"
     assert still_there == SHOWN  # the call went on, its caller ID as the trunk sent it

@@ -6,8 +6,10 @@ that wrapper around the real database call)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import pytest
 
 from ivr.session.recorder import CallRecorder
 from ivr.storage import callbacks, calls
@@ -36,23 +38,27 @@ class AnswerLostDatabase(Database):
         return result
 
 
+@pytest.fixture
+def lossy(database: Database) -> Iterator[AnswerLostDatabase]:
+    """The test's real database behind `AnswerLostDatabase`."""
+    wrapped = AnswerLostDatabase(DatabaseSettings(url=database.settings.url))
+    yield wrapped
+    wrapped.dispose()
+
+
 async def test_a_write_committed_but_unanswered_is_stored_once_after_its_retry(
-    database: Database,
+    lossy: AnswerLostDatabase,
 ) -> None:
-    lossy = AnswerLostDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        recorder = CallRecorder(lossy, "call-lost", retry_delays_s=DELAYS)
-        await recorder.start("0612345678")
-        lossy.losing = True
-        recorder.turn("assistant", "Bonjour, mairie de Saint-Aubin")
-        recorder.turn("caller", "les horaires", intent="horaires", confidence=0.9)
-        recorder.turn("assistant", "Au revoir")
-        recorder.end("transferred", summary="Horaires", queue="accueil", reason="horaires")
-        await recorder.close()
-        lossy.losing = False
-        record = await lossy.run(calls.get_call, "call-lost")
-    finally:
-        lossy.dispose()
+    recorder = CallRecorder(lossy, "call-lost", retry_delays_s=DELAYS)
+    await recorder.start("0612345678")
+    lossy.losing = True
+    recorder.turn("assistant", "Bonjour, mairie de Saint-Aubin")
+    recorder.turn("caller", "les horaires", intent="horaires", confidence=0.9)
+    recorder.turn("assistant", "Au revoir")
+    recorder.end("transferred", summary="Horaires", queue="accueil", reason="horaires")
+    await recorder.close()
+    lossy.losing = False
+    record = await lossy.run(calls.get_call, "call-lost")
     assert lossy.lost == 4 and lossy.answered == 4  # each write: committed, lost, tried again
     assert recorder.ok and recorder.retries == 4
     assert [(t.seq, t.speaker, t.text) for t in record.turns] == [
@@ -65,21 +71,17 @@ async def test_a_write_committed_but_unanswered_is_stored_once_after_its_retry(
 
 
 async def test_a_start_committed_but_unanswered_is_recorded_once_and_the_call_goes_on(
-    database: Database,
+    lossy: AnswerLostDatabase,
 ) -> None:
-    lossy = AnswerLostDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        recorder = CallRecorder(lossy, "call-start-lost", retry_delays_s=DELAYS)
-        lossy.losing = True
-        await recorder.start("0612345678")  # committed, its answer lost
-        lossy.losing = False
-        recorder.turn("assistant", "Bonjour, mairie de Saint-Aubin")
-        recorder.end("resolved", summary="Accueil")
-        await recorder.close()
-        record = await lossy.run(calls.get_call, "call-start-lost")
-        listed = await lossy.run(calls.list_calls)
-    finally:
-        lossy.dispose()
+    recorder = CallRecorder(lossy, "call-start-lost", retry_delays_s=DELAYS)
+    lossy.losing = True
+    await recorder.start("0612345678")  # committed, its answer lost
+    lossy.losing = False
+    recorder.turn("assistant", "Bonjour, mairie de Saint-Aubin")
+    recorder.end("resolved", summary="Accueil")
+    await recorder.close()
+    record = await lossy.run(calls.get_call, "call-start-lost")
+    listed = await lossy.run(calls.list_calls)
     assert lossy.lost == 1
     assert recorder.ok and not recorder.started  # bookings made meanwhile did not refer to it
     assert [c.id for c in listed].count("call-start-lost") == 1
@@ -99,100 +101,88 @@ class DownThenBackDatabase(Database):
         return await super().run(func, *args, **kwargs)
 
 
+@pytest.fixture
+def flaky(database: Database) -> Iterator[DownThenBackDatabase]:
+    """The test's real database behind `DownThenBackDatabase`."""
+    wrapped = DownThenBackDatabase(DatabaseSettings(url=database.settings.url))
+    yield wrapped
+    wrapped.dispose()
+
+
 async def test_a_call_starting_while_the_database_restarts_is_recorded_when_it_is_back(
-    database: Database,
+    flaky: DownThenBackDatabase,
 ) -> None:
-    flaky = DownThenBackDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        flaky.down = 3  # the awaited first try and the next two
-        recorder = CallRecorder(flaky, "call-start-down", retry_delays_s=DELAYS)
-        await recorder.start(None)
-        recorder.turn("caller", "les horaires", intent="horaires")
-        recorder.end("resolved")
-        await recorder.close()
-        record = await flaky.run(calls.get_call, "call-start-down")
-    finally:
-        flaky.dispose()
+    flaky.down = 3  # the awaited first try and the next two
+    recorder = CallRecorder(flaky, "call-start-down", retry_delays_s=DELAYS)
+    await recorder.start(None)
+    recorder.turn("caller", "les horaires", intent="horaires")
+    recorder.end("resolved")
+    await recorder.close()
+    record = await flaky.run(calls.get_call, "call-start-down")
     assert recorder.ok and recorder.retries == 3
     assert record.outcome == "resolved" and [t.text for t in record.turns] == ["les horaires"]
 
 
 async def test_a_start_tried_again_does_not_take_over_another_call_with_the_same_id(
-    database: Database,
+    flaky: DownThenBackDatabase,
 ) -> None:
-    flaky = DownThenBackDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        flaky.down = 1
-        recorder = CallRecorder(flaky, "call-taken", retry_delays_s=(0.3,))
-        await recorder.start("0612345678")  # failed, not stored: tried again in 0.3 s...
-        # ...but another call with this UUID is recorded first (a peer reusing it)
-        await flaky.run(calls.start_call, "call-taken", "0499999999")
-        recorder.turn("caller", "bonjour")
-        await recorder.close()
-        record = await flaky.run(calls.get_call, "call-taken")
-    finally:
-        flaky.dispose()
+    flaky.down = 1
+    recorder = CallRecorder(flaky, "call-taken", retry_delays_s=(0.3,))
+    await recorder.start("0612345678")  # failed, not stored: tried again in 0.3 s...
+    # ...but another call with this UUID is recorded first (a peer reusing it)
+    await flaky.run(calls.start_call, "call-taken", "0499999999")
+    recorder.turn("caller", "bonjour")
+    await recorder.close()
+    record = await flaky.run(calls.get_call, "call-taken")
     assert not recorder.ok
     assert record.caller_number == "0499999999" and record.turns == ()
 
 
 async def test_a_callback_request_committed_but_unanswered_is_stored_once(
-    database: Database,
+    lossy: AnswerLostDatabase,
 ) -> None:
-    lossy = AnswerLostDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        recorder = CallRecorder(lossy, "call-callback", retry_delays_s=DELAYS)
-        await recorder.start("0612345678")
-        lossy.losing = True
-        recorder.turn("caller", "rappelez-moi")
-        asked = await recorder.run(
-            callbacks.request_callback, phone="0612345678", reason="Passeport",
-            queue="accueil", call_id="call-callback", key="k-callback", retry_delays_s=DELAYS)
-        await recorder.close()
-        lossy.losing = False
-        stored = await lossy.run(callbacks.list_callbacks)
-    finally:
-        lossy.dispose()
+    recorder = CallRecorder(lossy, "call-callback", retry_delays_s=DELAYS)
+    await recorder.start("0612345678")
+    lossy.losing = True
+    recorder.turn("caller", "rappelez-moi")
+    asked = await recorder.run(
+        callbacks.request_callback, phone="0612345678", reason="Passeport",
+        queue="accueil", call_id="call-callback", key="k-callback", retry_delays_s=DELAYS)
+    await recorder.close()
+    lossy.losing = False
+    stored = await lossy.run(callbacks.list_callbacks)
     assert lossy.lost == 2 and lossy.answered == 2  # the turn's first try, the request's
     assert [(c.id, c.call_id, c.reason) for c in stored] == [
         (asked.id, "call-callback", "Passeport")]
 
 
 async def test_a_callback_request_of_a_call_not_recorded_is_tried_again_too(
-    database: Database,
+    flaky: DownThenBackDatabase,
 ) -> None:
-    flaky = DownThenBackDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        recorder = CallRecorder(flaky, "call-unrecorded", retry_delays_s=())
-        flaky.down = 3  # the start and its one retry (given up), then the request's first try
-        await recorder.start(None)
-        await recorder.close()
-        asked = await recorder.run(
-            callbacks.request_callback, phone="0612345678", reason="Voirie", key="k-2",
-            retry_delays_s=DELAYS)
-        stored = await flaky.run(callbacks.list_callbacks)
-    finally:
-        flaky.dispose()
+    recorder = CallRecorder(flaky, "call-unrecorded", retry_delays_s=())
+    flaky.down = 3  # the start and its one retry (given up), then the request's first try
+    await recorder.start(None)
+    await recorder.close()
+    asked = await recorder.run(
+        callbacks.request_callback, phone="0612345678", reason="Voirie", key="k-2",
+        retry_delays_s=DELAYS)
+    stored = await flaky.run(callbacks.list_callbacks)
     assert not recorder.ok and not recorder.started
     assert flaky.down == 0 and recorder.retries == 2  # the start's, the request's
     assert [(c.id, c.call_id) for c in stored] == [(asked.id, None)]
 
 
 async def test_a_callback_request_does_not_wait_behind_a_start_being_tried_again(
-    database: Database,
+    flaky: DownThenBackDatabase,
 ) -> None:
-    flaky = DownThenBackDatabase(DatabaseSettings(url=database.settings.url))
-    try:
-        flaky.down = 1
-        recorder = CallRecorder(flaky, "call-pending", retry_delays_s=(3.0,))
-        await recorder.start(None)  # failed: tried again in 3 s
-        asked = await recorder.run(
-            callbacks.request_callback, phone="0612345678", reason="Voirie", key="k-3",
-            retry_delays_s=DELAYS)
-        start_pending = not await flaky.run(calls.list_calls)
-        stored = await flaky.run(callbacks.list_callbacks)
-        await recorder.close()
-    finally:
-        flaky.dispose()
+    flaky.down = 1
+    recorder = CallRecorder(flaky, "call-pending", retry_delays_s=(3.0,))
+    await recorder.start(None)  # failed: tried again in 3 s
+    asked = await recorder.run(
+        callbacks.request_callback, phone="0612345678", reason="Voirie", key="k-3",
+        retry_delays_s=DELAYS)
+    start_pending = not await flaky.run(calls.list_calls)
+    stored = await flaky.run(callbacks.list_callbacks)
+    await recorder.close()
     assert start_pending  # the request was stored before the start's retry
     assert [(c.id, c.call_id) for c in stored] == [(asked.id, None)]
