@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ivr import allocator
 from ivr.config import ConfigError, load_settings
 from ivr.service import Service
 
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(f"ivr serve: {err}", file=sys.stderr)
         return 2
+    allocator.start_again_if_needed(settings.service.allocator)  # may not return
+    log.info(allocator.describe(settings.service.allocator))
     # Decoder threads hand the interpreter back to the event loop (paced audio, every call's
     # voice detection) after 1 ms instead of Python's 5: outbound frames keep their 20 ms.
     sys.setswitchinterval(SWITCH_INTERVAL_S)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ivr.allocator import CHOICES as ALLOCATORS
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceSection:
@@ -38,6 +40,14 @@ class ServiceSection:
     public_url: str = ""
     """Base URL agents use to reach the back office (links in transfers); empty:
     http://WEB_HOST:WEB_PORT."""
+    allocator: str = "jemalloc"
+    """Native memory allocator of `ivr serve`: "jemalloc" (when installed, Debian's
+    libjemalloc2: resident memory grows less over hours of calls) or "system" (glibc's)."""
+
+    def __post_init__(self) -> None:
+        if self.allocator not in ALLOCATORS:
+            raise ValueError(f"allocator must be one of {', '.join(ALLOCATORS)}, "
+                             f"got {self.allocator!r}")
 
 
 @dataclass(frozen=True, slots=True)

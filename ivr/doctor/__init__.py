@@ -20,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     Check(storage.FLOW, storage.check_flow, timeout_s=30.0),
     Check(machine.DISK, machine.check_disk, timeout_s=5.0),
     Check(machine.CLOCK, machine.check_clock, timeout_s=10.0),
+    Check(machine.ALLOCATOR, machine.check_allocator, timeout_s=5.0),
 )
 """Every check, in the order printed."""
 

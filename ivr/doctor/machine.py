@@ -1,5 +1,6 @@
 """Checks of this machine's own parts: the Vosk model, espeak-ng and its French voice, free
-disk space in the data folder (bytes), the time zone and the clock's synchronisation.
+disk space in the data folder (bytes), the time zone and the clock's synchronisation, the
+memory allocator.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ivr.allocator import SYSTEM, jemalloc_library
 from ivr.config import ServiceSettings
 from ivr.doctor.result import CheckResult, failure, ok, warning
 from speech.errors import SpeechError
@@ -19,6 +21,7 @@ MODEL = "modèle Vosk"
 VOICE = "synthèse espeak-ng"
 DISK = "espace disque"
 CLOCK = "horloge"
+ALLOCATOR = "allocateur mémoire"
 MIB = 1024 * 1024
 DISK_FAILURE_BYTES = 100 * MIB
 """Under this much free space in the data folder: ÉCHEC (prompts, database, backups fail)."""
@@ -130,3 +133,18 @@ def _ntp_synchronised() -> str:
     if done.returncode != 0 or answer not in ("yes", "no"):
         return "synchronisation non vérifiable (timedatectl sans systemd)"
     return "synchronisée (NTP)" if answer == "yes" else "non synchronisée (NTP)"
+
+
+def allocator_result(choice: str, library: Path | None) -> CheckResult:
+    """What `ivr serve` will run on ([service] allocator, the jemalloc library found)."""
+    if choice == SYSTEM:
+        return ok(ALLOCATOR, "celui du système ([service] allocator = \"system\")")
+    if library is None:
+        return warning(ALLOCATOR, "jemalloc absent : celui du système, dont la mémoire "
+                                  "occupée croît davantage au fil des heures",
+                       "apt-get install libjemalloc2")
+    return ok(ALLOCATOR, f"jemalloc ({library})")
+
+
+def check_allocator(settings: ServiceSettings) -> CheckResult:
+    return allocator_result(settings.service.allocator, jemalloc_library())

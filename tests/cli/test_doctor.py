@@ -17,7 +17,12 @@ from dialogs.loader import check_flow
 from ivr.config import ServiceSettings, load_settings
 from ivr.doctor import CHECKS, Check, CheckResult, machine, ports, storage
 from ivr.doctor import asterisk as ami_checks
-from ivr.doctor.machine import DISK_FAILURE_BYTES, DISK_WARNING_BYTES, disk_result
+from ivr.doctor.machine import (
+    DISK_FAILURE_BYTES,
+    DISK_WARNING_BYTES,
+    allocator_result,
+    disk_result,
+)
 from ivr.storage.database import Database, DatabaseSettings
 from tests.asterisk_fixture import AsteriskSandbox, free_port
 from tests.cli.conftest import run
@@ -83,7 +88,7 @@ def test_a_good_install_exits_0_with_ok_lines(
     assert code == 0, out
     assert [check.name for check in CHECKS] == list(lines)
     for name in (machine.VOICE, storage.DATABASE, ami_checks.AMI, ami_checks.DIALPLAN,
-                 ports.AUDIOSOCKET, ports.WEB, storage.FLOW, machine.DISK):
+                 ports.AUDIOSOCKET, ports.WEB, storage.FLOW, machine.DISK, machine.ALLOCATOR):
         assert lines[name].startswith("OK "), lines[name]
     assert "roa/fr" in lines[machine.VOICE]
     assert f"127.0.0.1:{asterisk.ami_port}" in lines[ami_checks.AMI]
@@ -224,6 +229,15 @@ def test_disk_space_thresholds() -> None:
     assert disk_result(where, DISK_FAILURE_BYTES - 1).verdict.value == "ÉCHEC"
     assert disk_result(where, DISK_WARNING_BYTES - 1).verdict.value == "ATTENTION"
     assert disk_result(where, DISK_WARNING_BYTES).verdict.value == "OK"
+
+
+def test_the_allocator_line_says_what_serve_will_run_on() -> None:
+    missing = allocator_result("jemalloc", None)
+    assert missing.verdict.value == "ATTENTION" and "apt-get install libjemalloc2" in missing.line()
+    library = Path("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")
+    assert allocator_result("jemalloc", library).verdict.value == "OK"
+    assert str(library) in allocator_result("jemalloc", library).line()
+    assert "system" in allocator_result("system", None).line()
 
 
 @pytest.fixture(autouse=True)
