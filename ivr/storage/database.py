@@ -214,5 +214,15 @@ class Database:
         upgrade(self.engine)
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection. One still in use (a transaction running in its
+        thread while the service stops) is closed when it comes back: the engine's pool is
+        replaced here, and a connection returned to the old one would otherwise stay open
+        until the garbage collector found it (psycopg warns: "deleted while still open")."""
+        event.listen(self.engine.pool, "checkin", _close_returned)
         self.engine.dispose()
+
+
+def _close_returned(dbapi_connection: Any, _record: Any) -> None:
+    """On a disposed pool: close a connection coming back to it."""
+    if dbapi_connection is not None:
+        dbapi_connection.close()
