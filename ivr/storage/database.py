@@ -218,8 +218,10 @@ class Database:
         thread while the service stops) is closed when it comes back: the engine's pool is
         replaced here, and a connection returned to the old one would otherwise stay open
         until the garbage collector found it (psycopg warns: "deleted while still open")."""
-        event.listen(self.engine.pool, "checkin", _close_returned)
-        self.engine.dispose()
+        replaced = self.engine.pool
+        self.engine.dispose()  # the engine goes on with a new pool, if used again
+        event.listen(replaced, "checkin", _close_returned)  # (not copied to the new pool)
+        replaced.dispose()  # one given back between the two lines above
 
 
 def _close_returned(dbapi_connection: Any, _record: Any) -> None:
