@@ -2,12 +2,13 @@
 
 Vosk's decoders allocate and free many small native blocks (decoding tokens, lattice links)
 from several decoding threads. On glibc's allocator the service's resident memory kept
-growing for an hour of steady calls; on jemalloc it is lower and levels off much sooner
-(README, "Reliability", soak). jemalloc (Debian's `libjemalloc2`) can only replace malloc
-when it is loaded before anything else, through LD_PRELOAD, so `ivr serve` starts itself
-again once with it set: `os.execve`, same process id (systemd and the benchmarks see the same
-process), before any model or module of the service is loaded. The process's own environment
-is then put back as it was, so that the programs it starts (espeak-ng) are not affected.
+growing for an hour of steady calls (+5.05 % after warm-up); on jemalloc it is about 100 MB
+lower and grows more slowly (+3.28 %; README, "Reliability", soak). jemalloc (Debian's
+`libjemalloc2`) can only replace malloc when it is loaded before anything else, through
+LD_PRELOAD, so `ivr serve` starts itself again once with it set: `os.execve`, same process
+id (systemd and the benchmarks see the same process), before any model or module of the
+service is loaded. The process's own environment is then put back as it was, so that the
+programs it starts (espeak-ng) are not affected.
 
 Settings: `[service] allocator`, "jemalloc" (default) or "system".
 """
