@@ -42,13 +42,15 @@ def test_serve_starts_itself_again_on_jemalloc_and_serves(
     line = service.wait_line("memory allocator:")
     service.wait_line("standardiste ready")
     maps = Path(f"/proc/{service.proc.pid}/maps").read_text()
+    started_with = Path(f"/proc/{service.proc.pid}/environ").read_bytes().split(b"\0")
     status, _ = service.healthz()
     service.proc.send_signal(signal.SIGTERM)
     assert service.proc.wait(20) == 0
     assert "memory allocator: jemalloc (" in line
     assert mapped(maps)  # the very process Popen started: systemd's PID is the service's
     assert status in (200, 503)  # answering (no model here: degraded)
-    assert sum("memory allocator:" in x for x in service.lines) == 1  # started again once
+    assert f"{PRELOADED}=".encode() in started_with  # started again by `ivr serve` itself
+    assert f"LD_PRELOAD={jemalloc_library()}".encode() in started_with
 
 
 def test_the_system_allocator_can_be_kept(tmp_path: Path, serving: list[Running]) -> None:
