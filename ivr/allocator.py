@@ -79,24 +79,26 @@ def restore(environ: MutableMapping[str, str]) -> None:
         environ.pop("LD_PRELOAD", None)
 
 
-def start_again_if_needed(choice: str) -> None:
+def start_again_if_needed(choice: str) -> str:
     """Start this process again on jemalloc when `choice` asks for it and it can (does not
-    return then), else put the environment back and return."""
-    env = restart_env(choice, os.environ, jemalloc_library(), jemalloc_loaded())
+    return then), else put the environment back and return the line for the log."""
+    library, loaded = jemalloc_library(), jemalloc_loaded()
+    env = restart_env(choice, os.environ, library, loaded)
     if env is not None:
         sys.stdout.flush()
         sys.stderr.flush()
         os.execve(sys.executable, sys.orig_argv, env)
     restore(os.environ)
+    return describe(choice, library, loaded)
 
 
-def describe(choice: str) -> str:
+def describe(choice: str, library: Path | None, loaded: bool) -> str:
     """One line for the log: which allocator this process runs on, and why."""
-    if jemalloc_loaded():
-        return f"memory allocator: jemalloc ({jemalloc_library() or 'preloaded'})"
+    if loaded:
+        return f"memory allocator: jemalloc ({library or 'preloaded'})"
     if choice == SYSTEM:
         return "memory allocator: the system's ([service] allocator = \"system\")"
-    if jemalloc_library() is None:
+    if library is None:
         return ("memory allocator: the system's (jemalloc is not installed: "
                 "apt-get install libjemalloc2; memory then grows more over hours)")
     return "memory allocator: the system's (jemalloc could not be preloaded)"

@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(f"ivr serve: {err}", file=sys.stderr)
         return 2
-    allocator.start_again_if_needed(settings.service.allocator)  # may not return
-    log.info(allocator.describe(settings.service.allocator))
+    log.info(allocator.start_again_if_needed(settings.service.allocator))  # may not return
     # Decoder threads hand the interpreter back to the event loop (paced audio, every call's
     # voice detection) after 1 ms instead of Python's 5: outbound frames keep their 20 ms.
     sys.setswitchinterval(SWITCH_INTERVAL_S)

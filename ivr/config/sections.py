@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ivr.allocator import CHOICES as ALLOCATORS
+from ivr.allocator import CHOICES, JEMALLOC
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,13 @@ class ServiceSection:
     public_url: str = ""
     """Base URL agents use to reach the back office (links in transfers); empty:
     http://WEB_HOST:WEB_PORT."""
-    allocator: str = "jemalloc"
+    allocator: str = JEMALLOC
     """Native memory allocator of `ivr serve`: "jemalloc" (when installed, Debian's
     libjemalloc2: resident memory grows less over hours of calls) or "system" (glibc's)."""
 
     def __post_init__(self) -> None:
-        if self.allocator not in ALLOCATORS:
-            raise ValueError(f"allocator must be one of {', '.join(ALLOCATORS)}, "
+        if self.allocator not in CHOICES:
+            raise ValueError(f"allocator must be one of {', '.join(CHOICES)}, "
                              f"got {self.allocator!r}")
 
 

@@ -7,38 +7,21 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from ivr.allocator import PRELOADED, jemalloc_library, mapped, restart_env, restore
-from tests.ivr.test_serve import ROOT, Running, serve_env
+from tests.ivr.serving import ROOT, Running, serve_env
 
 LIBRARY = Path("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")
-
-
-@pytest.fixture
-def serving(tmp_path: Path) -> Iterator[list[Running]]:
-    started: list[Running] = []
-    yield started
-    for running in started:
-        running.close()
-
-
-def start(tmp_path: Path, started: list[Running], **extra: str) -> Running:
-    env = serve_env(tmp_path, IVR_AMI_SECRET="a-real-secret", **extra)
-    proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve"], cwd=ROOT, env=env,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    started.append(Running(proc, int(env["IVR_SERVICE_WEB_PORT"])))
-    return started[-1]
+SECRET = "a-real-secret"
 
 
 def test_serve_starts_itself_again_on_jemalloc_and_serves(
-    tmp_path: Path, serving: list[Running]
+    start: Callable[..., Running],
 ) -> None:
     assert jemalloc_library() is not None, "scripts/install.sh installs libjemalloc2"
-    service = start(tmp_path, serving)
+    service = start(IVR_AMI_SECRET=SECRET)
     line = service.wait_line("memory allocator:")
     service.wait_line("standardiste ready")
     maps = Path(f"/proc/{service.proc.pid}/maps").read_text()
@@ -53,8 +36,8 @@ def test_serve_starts_itself_again_on_jemalloc_and_serves(
     assert f"LD_PRELOAD={jemalloc_library()}".encode() in started_with
 
 
-def test_the_system_allocator_can_be_kept(tmp_path: Path, serving: list[Running]) -> None:
-    service = start(tmp_path, serving, IVR_SERVICE_ALLOCATOR="system")
+def test_the_system_allocator_can_be_kept(start: Callable[..., Running]) -> None:
+    service = start(IVR_AMI_SECRET=SECRET, IVR_SERVICE_ALLOCATOR="system")
     line = service.wait_line("memory allocator:")
     service.wait_line("standardiste ready")
     maps = Path(f"/proc/{service.proc.pid}/maps").read_text()
